@@ -1,0 +1,35 @@
+package io.tlspsk.codec.crypto;
+
+import java.security.GeneralSecurityException;
+import javax.crypto.AEADBadTagException;
+
+/**
+ * One AEAD key in one direction. Not thread-safe: one instance belongs to one channel's event loop.
+ * Implementations work on heap arrays (PERFORMANCE.md: the JDK's Cipher is fastest on heap arrays).
+ */
+public interface Aead {
+
+    AeadAlgorithm algorithm();
+
+    /**
+     * Encrypts {@code in[inOff, inOff+inLen)} and writes ciphertext followed by the tag to {@code out} at
+     * {@code outOff}. {@code in} and {@code out} may be the same array with {@code inOff == outOff}.
+     *
+     * @return bytes written: {@code inLen + tagLength}
+     */
+    int seal(byte[] nonce, byte[] aad, byte[] in, int inOff, int inLen, byte[] out, int outOff)
+            throws GeneralSecurityException;
+
+    /**
+     * Verifies and decrypts {@code in[inOff, inOff+inLen)} (ciphertext followed by tag) into {@code out} at
+     * {@code outOff}. In-place use is allowed as for {@link #seal}.
+     *
+     * @return plaintext bytes written: {@code inLen - tagLength}
+     * @throws AEADBadTagException when the tag does not verify (the caller answers bad_record_mac)
+     */
+    int open(byte[] nonce, byte[] aad, byte[] in, int inOff, int inLen, byte[] out, int outOff)
+            throws GeneralSecurityException;
+
+    /** Forgets the key; the instance is unusable afterwards. */
+    void destroy();
+}
