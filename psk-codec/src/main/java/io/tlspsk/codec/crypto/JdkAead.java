@@ -1,0 +1,109 @@
+package io.tlspsk.codec.crypto;
+
+import java.security.GeneralSecurityException;
+import java.security.NoSuchAlgorithmException;
+import java.security.Provider;
+import java.security.spec.AlgorithmParameterSpec;
+import java.util.Arrays;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.NoSuchPaddingException;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * An {@link Aead} over one reused JCA {@link Cipher}, re-initialised with the record's nonce for every call.
+ *
+ * <p>Heap arrays go straight to {@code Cipher.doFinal(byte[], int, int, byte[], int)}, the fastest JDK path
+ * (PERFORMANCE.md). The JDK refuses to encrypt twice under one key and nonce; TLS never repeats a nonce (RFC 8446
+ * section 5.3), so that check is harmless when sealing. SunJCE and ACCP both accept {@code in == out} at the same
+ * offset.
+ */
+abstract class JdkAead implements Aead {
+
+    private final AeadAlgorithm algorithm;
+    private final Cipher cipher;
+    private SecretKeySpec key;
+    private byte[] lastNonce;
+
+    /** Copies {@code key} (SecretKeySpec clones it); the caller zeroes its own array. */
+    JdkAead(AeadAlgorithm algorithm, byte[] key, String transformation, String keyAlgorithm, Provider provider) {
+        if (key.length != algorithm.keyLength()) {
+            throw new IllegalArgumentException(algorithm + " needs a " + algorithm.keyLength() + "-byte key, got "
+                    + key.length);
+        }
+        this.algorithm = algorithm;
+        try {
+            cipher = provider == null ? Cipher.getInstance(transformation) : Cipher.getInstance(transformation, provider);
+        } catch (NoSuchAlgorithmException | NoSuchPaddingException e) {
+            throw new IllegalStateException(transformation + " is not available", e);
+        }
+        this.key = new SecretKeySpec(key, keyAlgorithm);
+    }
+
+    /** The cipher parameters for one record's nonce. */
+    abstract AlgorithmParameterSpec parameters(byte[] nonce);
+
+    /** Name of the JCA provider doing the work. */
+    final String providerName() {
+        return cipher.getProvider().getName();
+    }
+
+    @Override
+    public final AeadAlgorithm algorithm() {
+        return algorithm;
+    }
+
+    @Override
+    public final int seal(byte[] nonce, byte[] aad, byte[] in, int inOff, int inLen, byte[] out, int outOff)
+            throws GeneralSecurityException {
+        return run(Cipher.ENCRYPT_MODE, nonce, aad, in, inOff, inLen, out, outOff);
+    }
+
+    @Override
+    public final int open(byte[] nonce, byte[] aad, byte[] in, int inOff, int inLen, byte[] out, int outOff)
+            throws GeneralSecurityException {
+        if (inLen < algorithm.tagLength()) {
+            throw new AEADBadTagException("ciphertext shorter than the tag");
+        }
+        return run(Cipher.DECRYPT_MODE, nonce, aad, in, inOff, inLen, out, outOff);
+    }
+
+    private int run(int mode, byte[] nonce, byte[] aad, byte[] in, int inOff, int inLen, byte[] out, int outOff)
+            throws GeneralSecurityException {
+        if (key == null) {
+            throw new IllegalStateException("AEAD destroyed");
+        }
+        if (mode == Cipher.DECRYPT_MODE && Arrays.equals(nonce, lastNonce)) {
+            // SunJCE's ChaCha20-Poly1305 refuses to be initialised twice in a row with one key and nonce, even to
+            // decrypt. Decrypting again under a nonce is legitimate (the trial decryption of rejected early data
+            // retries one sequence number, RFC 8446 section 4.2.10), so step through another nonce first.
+            byte[] other = nonce.clone();
+            other[0] ^= 1;
+            cipher.init(mode, key, parameters(other));
+        }
+        cipher.init(mode, key, parameters(nonce));
+        if (lastNonce != null && lastNonce.length == nonce.length) {
+            System.arraycopy(nonce, 0, lastNonce, 0, nonce.length); // no allocation per record
+        } else {
+            lastNonce = nonce.clone();
+        }
+        if (aad != null && aad.length > 0) {
+            cipher.updateAAD(aad);
+        }
+        return cipher.doFinal(in, inOff, inLen, out, outOff);
+    }
+
+    /**
+     * Drops the key. SecretKeySpec and the provider's expanded key schedule offer no way to be zeroed on JDK 17, so
+     * this is the most that can be done from outside; the key bytes are garbage once unreachable.
+     */
+    @Override
+    public final void destroy() {
+        key = null;
+    }
+
+    @Override
+    public final String toString() {
+        return getClass().getSimpleName() + "(" + algorithm + ", " + providerName() + (key == null ? ", destroyed)" : ")");
+    }
+}

@@ -1,0 +1,336 @@
+package io.tlspsk.codec.handshake;
+
+import io.netty.buffer.ByteBuf;
+import io.tlspsk.codec.alert.TlsAlertException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A parsed ClientHello (RFC 8446 section 4.1.2). Parsing checks syntax (every length, every vector range,
+ * duplicate extensions, pre_shared_key last, identities and binders paired); what the server does with the
+ * values is the state machine's business. Extensions this library does not know (GREASE among them) are skipped
+ * as section 4.2 requires.
+ */
+public final class ClientHello {
+
+    /** TLS 1.3 in supported_versions. */
+    public static final int TLS13 = 0x0304;
+    public static final int TLS12 = 0x0303;
+
+    private final int legacyVersion;
+    private final byte[] random;
+    private final byte[] legacySessionId;
+    private final int[] cipherSuites;
+    private final boolean nullCompressionOnly;
+    private final int[] extensionTypes;
+    private final int[] supportedVersions;
+    private final int[] pskKeyExchangeModes;
+    private final List<KeyShareEntry> keyShares;
+    private final int[] supportedGroups;
+    private final String serverName;
+    private final List<String> applicationProtocols;
+    private final PskOffer pskOffer;
+    private final boolean earlyData;
+    private final byte[] cookie;
+
+    private ClientHello(Builder b) {
+        this.legacyVersion = b.legacyVersion;
+        this.random = b.random;
+        this.legacySessionId = b.legacySessionId;
+        this.cipherSuites = b.cipherSuites;
+        this.nullCompressionOnly = b.nullCompressionOnly;
+        this.extensionTypes = b.extensionTypes;
+        this.supportedVersions = b.supportedVersions;
+        this.pskKeyExchangeModes = b.pskKeyExchangeModes;
+        this.keyShares = b.keyShares;
+        this.supportedGroups = b.supportedGroups;
+        this.serverName = b.serverName;
+        this.applicationProtocols = b.applicationProtocols;
+        this.pskOffer = b.pskOffer;
+        this.earlyData = b.earlyData;
+        this.cookie = b.cookie;
+    }
+
+    private static final class Builder {
+        int legacyVersion;
+        byte[] random;
+        byte[] legacySessionId;
+        int[] cipherSuites;
+        boolean nullCompressionOnly;
+        int[] extensionTypes = new int[0];
+        int[] supportedVersions;
+        int[] pskKeyExchangeModes;
+        List<KeyShareEntry> keyShares;
+        int[] supportedGroups;
+        String serverName;
+        List<String> applicationProtocols;
+        PskOffer pskOffer;
+        boolean earlyData;
+        byte[] cookie;
+    }
+
+    /**
+     * Parses a ClientHello body (after the 4-byte handshake header).
+     *
+     * @param maxIdentities most PSK identities accepted; more is illegal_parameter
+     */
+    public static ClientHello parse(ByteBuf body, int maxIdentities) throws TlsAlertException {
+        WireReader r = new WireReader(body.duplicate());
+        Builder b = new Builder();
+        b.legacyVersion = r.u16("legacy_version");
+        b.random = r.fixed(32, "random");
+        b.legacySessionId = r.bytes8("legacy_session_id", 0, 32);
+        ByteBuf suites = r.vector16("cipher_suites", 2, 0xfffe);
+        if ((suites.readableBytes() & 1) != 0) {
+            throw TlsAlertException.decodeError("cipher_suites has an odd length");
+        }
+        b.cipherSuites = new int[suites.readableBytes() / 2];
+        for (int i = 0; i < b.cipherSuites.length; i++) {
+            b.cipherSuites[i] = suites.readUnsignedShort();
+        }
+        ByteBuf compression = r.vector8("legacy_compression_methods", 1, 255);
+        b.nullCompressionOnly = compression.readableBytes() == 1 && compression.getByte(compression.readerIndex()) == 0;
+        boolean hasNull = false;
+        for (int i = compression.readerIndex(); i < compression.writerIndex(); i++) {
+            hasNull |= compression.getByte(i) == 0;
+        }
+        if (!hasNull) {
+            // Every TLS version requires the null method to be offered.
+            throw TlsAlertException.illegalParameter("legacy_compression_methods lacks null compression");
+        }
+        ExtensionBlock ext = r.hasRemaining() ? ExtensionBlock.parse(r, "ClientHello") : ExtensionBlock.EMPTY;
+        r.expectEnd("ClientHello");
+        b.extensionTypes = ext.typesInOrder();
+
+        int pskIndex = ext.indexOf(ExtensionType.PRE_SHARED_KEY);
+        if (pskIndex >= 0 && pskIndex != ext.count - 1) {
+            // RFC 8446 section 4.2.11: pre_shared_key MUST be last; otherwise illegal_parameter.
+            throw TlsAlertException.illegalParameter("pre_shared_key is not the last extension");
+        }
+        ByteBuf data;
+        if ((data = ext.get(ExtensionType.SUPPORTED_VERSIONS)) != null) {
+            b.supportedVersions = u16List(data, "supported_versions", 1, 2, 254);
+        }
+        if ((data = ext.get(ExtensionType.PSK_KEY_EXCHANGE_MODES)) != null) {
+            WireReader m = new WireReader(data);
+            ByteBuf modes = m.vector8("psk_key_exchange_modes", 1, 255);
+            m.expectEnd("psk_key_exchange_modes");
+            b.pskKeyExchangeModes = new int[modes.readableBytes()];
+            for (int i = 0; i < b.pskKeyExchangeModes.length; i++) {
+                b.pskKeyExchangeModes[i] = modes.readUnsignedByte();
+            }
+        }
+        if ((data = ext.get(ExtensionType.SUPPORTED_GROUPS)) != null) {
+            b.supportedGroups = u16List(data, "supported_groups", 2, 2, 0xfffe);
+        }
+        if ((data = ext.get(ExtensionType.KEY_SHARE)) != null) {
+            b.keyShares = parseKeyShares(data);
+        }
+        if ((data = ext.get(ExtensionType.SERVER_NAME)) != null) {
+            b.serverName = parseServerName(data);
+        }
+        if ((data = ext.get(ExtensionType.APPLICATION_LAYER_PROTOCOL_NEGOTIATION)) != null) {
+            b.applicationProtocols = parseAlpn(data);
+        }
+        if ((data = ext.get(ExtensionType.EARLY_DATA)) != null) {
+            if (data.isReadable()) {
+                throw TlsAlertException.decodeError("early_data in ClientHello must be empty");
+            }
+            b.earlyData = true;
+        }
+        if ((data = ext.get(ExtensionType.COOKIE)) != null) {
+            WireReader c = new WireReader(data);
+            b.cookie = c.bytes16("cookie", 1, 0xffff);
+            c.expectEnd("cookie");
+        }
+        if ((data = ext.get(ExtensionType.PRE_SHARED_KEY)) != null) {
+            b.pskOffer = parsePskOffer(data, maxIdentities);
+        }
+        return new ClientHello(b);
+    }
+
+    private static int[] u16List(ByteBuf data, String what, int lengthBytes, int min, int max)
+            throws TlsAlertException {
+        WireReader r = new WireReader(data);
+        ByteBuf list = lengthBytes == 1 ? r.vector8(what, min, max) : r.vector16(what, min, max);
+        r.expectEnd(what);
+        if ((list.readableBytes() & 1) != 0) {
+            throw TlsAlertException.decodeError(what + " has an odd length");
+        }
+        int[] out = new int[list.readableBytes() / 2];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = list.readUnsignedShort();
+        }
+        return out;
+    }
+
+    private static List<KeyShareEntry> parseKeyShares(ByteBuf data) throws TlsAlertException {
+        WireReader r = new WireReader(data);
+        WireReader list = new WireReader(r.vector16("client_shares", 0, 0xffff));
+        r.expectEnd("key_share");
+        List<KeyShareEntry> out = new ArrayList<>(2);
+        while (list.hasRemaining()) {
+            int group = list.u16("key_share group");
+            byte[] key = list.bytes16("key_exchange", 1, 0xffff);
+            for (KeyShareEntry e : out) {
+                if (e.group() == group) {
+                    // RFC 8446 section 4.2.8: one share per group; servers MAY answer illegal_parameter.
+                    throw TlsAlertException.illegalParameter("two key shares for group " + group);
+                }
+            }
+            out.add(new KeyShareEntry(group, key));
+        }
+        return out;
+    }
+
+    private static String parseServerName(ByteBuf data) throws TlsAlertException {
+        WireReader r = new WireReader(data);
+        WireReader list = new WireReader(r.vector16("server_name_list", 1, 0xffff));
+        r.expectEnd("server_name");
+        String host = null;
+        while (list.hasRemaining()) {
+            int type = list.u8("name_type");
+            byte[] name = list.bytes16("host_name", 1, 0xffff);
+            if (type == 0 && host == null) {
+                host = new String(name, StandardCharsets.US_ASCII);
+            }
+        }
+        return host;
+    }
+
+    private static List<String> parseAlpn(ByteBuf data) throws TlsAlertException {
+        WireReader r = new WireReader(data);
+        WireReader list = new WireReader(r.vector16("protocol_name_list", 2, 0xffff));
+        r.expectEnd("application_layer_protocol_negotiation");
+        List<String> out = new ArrayList<>(2);
+        while (list.hasRemaining()) {
+            out.add(new String(list.bytes8("protocol_name", 1, 255), StandardCharsets.US_ASCII));
+        }
+        return out;
+    }
+
+    private static PskOffer parsePskOffer(ByteBuf data, int maxIdentities) throws TlsAlertException {
+        WireReader r = new WireReader(data);
+        WireReader ids = new WireReader(r.vector16("identities", 7, 0xffff));
+        int bindersStart = r.position();
+        WireReader binders = new WireReader(r.vector16("binders", 33, 0xffff));
+        int bindersLength = r.position() - bindersStart;
+        r.expectEnd("pre_shared_key");
+        List<byte[]> identities = new ArrayList<>(2);
+        long[] ages = new long[4];
+        while (ids.hasRemaining()) {
+            if (identities.size() == maxIdentities) {
+                throw TlsAlertException.illegalParameter("more than " + maxIdentities + " PSK identities offered");
+            }
+            byte[] identity = ids.bytes16("identity", 1, 0xffff);
+            long age = ids.u32("obfuscated_ticket_age");
+            if (identities.size() == ages.length) {
+                ages = java.util.Arrays.copyOf(ages, ages.length * 2);
+            }
+            ages[identities.size()] = age;
+            identities.add(identity);
+        }
+        List<byte[]> binderList = new ArrayList<>(identities.size());
+        while (binders.hasRemaining()) {
+            if (binderList.size() == identities.size()) {
+                throw TlsAlertException.illegalParameter("more binders than identities");
+            }
+            binderList.add(binders.bytes8("binder", 32, 255));
+        }
+        if (binderList.size() != identities.size()) {
+            // RFC 8446 section 4.2.11: one binder per identity, in the same order.
+            throw TlsAlertException.illegalParameter(
+                    identities.size() + " identities but " + binderList.size() + " binders");
+        }
+        return new PskOffer(identities, ages, binderList, bindersLength);
+    }
+
+    public int legacyVersion() {
+        return legacyVersion;
+    }
+
+    public byte[] random() {
+        return random;
+    }
+
+    public byte[] legacySessionId() {
+        return legacySessionId;
+    }
+
+    public int[] cipherSuites() {
+        return cipherSuites;
+    }
+
+    /** True when legacy_compression_methods is exactly one null byte, as TLS 1.3 requires. */
+    public boolean nullCompressionOnly() {
+        return nullCompressionOnly;
+    }
+
+    public int[] extensionTypes() {
+        return extensionTypes;
+    }
+
+    /** The supported_versions list, or {@code null} when absent. */
+    public int[] supportedVersions() {
+        return supportedVersions;
+    }
+
+    /** The psk_key_exchange_modes codepoints, or {@code null} when absent. */
+    public int[] pskKeyExchangeModes() {
+        return pskKeyExchangeModes;
+    }
+
+    /** The client's key shares in order, or {@code null} when the key_share extension is absent. */
+    public List<KeyShareEntry> keyShares() {
+        return keyShares;
+    }
+
+    /** supported_groups, or {@code null} when absent. */
+    public int[] supportedGroups() {
+        return supportedGroups;
+    }
+
+    public String serverName() {
+        return serverName;
+    }
+
+    /** ALPN protocols offered, or {@code null} when the extension is absent. */
+    public List<String> applicationProtocols() {
+        return applicationProtocols;
+    }
+
+    /** The pre_shared_key offer, or {@code null}. */
+    public PskOffer pskOffer() {
+        return pskOffer;
+    }
+
+    public boolean earlyData() {
+        return earlyData;
+    }
+
+    public byte[] cookie() {
+        return cookie;
+    }
+
+    public boolean offersVersion(int version) {
+        if (supportedVersions == null) {
+            return false;
+        }
+        for (int v : supportedVersions) {
+            if (v == version) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public boolean offersCipherSuite(int suite) {
+        for (int s : cipherSuites) {
+            if (s == suite) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

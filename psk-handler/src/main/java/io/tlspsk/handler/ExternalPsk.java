@@ -1,0 +1,105 @@
+package io.tlspsk.handler;
+
+import io.tlspsk.codec.crypto.HashAlgorithm;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * An external pre-shared key (RFC 8446 section 2.2 and 4.2.11; RFC 9257): an identity sent in clear on the wire,
+ * a secret that never leaves this object except into the key schedule, and the hash the key is bound to.
+ *
+ * <p>The identity is not confidential: do not put secrets in it. The secret should be a high-entropy random
+ * value (for example from {@code psk-tool genkey}); deriving it from a password invites dictionary attacks.
+ * A PSK must be shared by exactly one client and one server (RFC 9257 section 4).
+ *
+ * <p>Instances are immutable until {@link #destroy()}, which zeroes the secret copy held here.
+ * {@link #toString()} shows the identity and hash only.
+ */
+public final class ExternalPsk {
+
+    /** RFC 8446 section 4.2.11: {@code opaque identity<1..2^16-1>}. */
+    public static final int MAX_IDENTITY_LENGTH = 0xffff;
+
+    private final byte[] identity;
+    private final byte[] secret;
+    private final HashAlgorithm hash;
+
+    private ExternalPsk(byte[] identity, byte[] secret, HashAlgorithm hash) {
+        this.identity = identity;
+        this.secret = secret;
+        this.hash = hash;
+    }
+
+    /**
+     * Creates a PSK. Both arrays are copied; the caller may zero its own copy of the secret afterwards.
+     *
+     * @throws IllegalArgumentException for an empty or over-long identity, or an empty or all-zero secret
+     */
+    public static ExternalPsk of(byte[] identity, byte[] secret, HashAlgorithm hash) {
+        Objects.requireNonNull(identity, "identity");
+        Objects.requireNonNull(secret, "secret");
+        Objects.requireNonNull(hash, "hash");
+        if (identity.length == 0) {
+            throw new IllegalArgumentException("PSK identity must not be empty");
+        }
+        if (identity.length > MAX_IDENTITY_LENGTH) {
+            throw new IllegalArgumentException("PSK identity longer than " + MAX_IDENTITY_LENGTH + " bytes");
+        }
+        if (secret.length == 0) {
+            throw new IllegalArgumentException("PSK secret must not be empty");
+        }
+        int bits = 0;
+        for (byte b : secret) {
+            bits |= b;
+        }
+        if (bits == 0) {
+            throw new IllegalArgumentException("PSK secret must not be all zeros");
+        }
+        return new ExternalPsk(identity.clone(), secret.clone(), hash);
+    }
+
+    /** Creates a PSK whose identity is the UTF-8 encoding of {@code identity}. */
+    public static ExternalPsk of(String identity, byte[] secret, HashAlgorithm hash) {
+        return of(identity.getBytes(StandardCharsets.UTF_8), secret, hash);
+    }
+
+    /** A copy of the identity bytes. */
+    public byte[] identity() {
+        return identity.clone();
+    }
+
+    /** The identity decoded as UTF-8 (invalid sequences replaced), for logs and display. */
+    public String identityAsString() {
+        return new String(identity, StandardCharsets.UTF_8);
+    }
+
+    public HashAlgorithm hash() {
+        return hash;
+    }
+
+    /** True when this PSK's identity equals {@code other} byte for byte. */
+    public boolean hasIdentity(byte[] other) {
+        return Arrays.equals(identity, other);
+    }
+
+    /** The internal secret array: for the key schedule only, never to be modified or kept. */
+    byte[] secretForKeySchedule() {
+        return secret;
+    }
+
+    /** The internal identity array, not copied: callers in this package must not modify it. */
+    byte[] identityBytes() {
+        return identity;
+    }
+
+    /** Zeroes the secret held by this object; using it in a handshake afterwards fails. */
+    public void destroy() {
+        Arrays.fill(secret, (byte) 0);
+    }
+
+    @Override
+    public String toString() {
+        return "ExternalPsk(identity=" + identityAsString() + ", hash=" + hash + ")";
+    }
+}

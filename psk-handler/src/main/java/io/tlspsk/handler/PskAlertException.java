@@ -1,0 +1,51 @@
+package io.tlspsk.handler;
+
+import io.tlspsk.codec.alert.AlertDescription;
+import javax.net.ssl.SSLHandshakeException;
+
+/**
+ * A connection ended by a fatal TLS alert: one we sent because the peer broke the protocol (or a key did not
+ * match), or one the peer sent us. {@link #description()} names the alert; {@link #isReceived()} says who sent it.
+ */
+public final class PskAlertException extends SSLHandshakeException {
+
+    private final AlertDescription description;
+    private final int code;
+    private final boolean received;
+
+    PskAlertException(AlertDescription description, int code, boolean received, String message, Throwable cause) {
+        super(message);
+        this.description = description;
+        this.code = code;
+        this.received = received;
+        if (cause != null) {
+            initCause(cause);
+        }
+    }
+
+    static PskAlertException sent(AlertDescription description, String why, Throwable cause) {
+        return new PskAlertException(description, description.code(), false,
+                "sent fatal alert " + description.rfcName() + " (" + description.code() + "): " + why, cause);
+    }
+
+    static PskAlertException received(int code) {
+        AlertDescription d = AlertDescription.byCode(code);
+        String name = d != null ? d.rfcName() : "unknown";
+        return new PskAlertException(d, code, true, "received fatal alert " + name + " (" + code + ")", null);
+    }
+
+    /** The alert, or {@code null} when the peer sent a code this library does not name (see {@link #code()}). */
+    public AlertDescription description() {
+        return description;
+    }
+
+    /** The alert code on the wire. */
+    public int code() {
+        return code;
+    }
+
+    /** True when the peer sent the alert; false when this side sent it. */
+    public boolean isReceived() {
+        return received;
+    }
+}

@@ -1,0 +1,580 @@
+package io.tlspsk.handler;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.PendingWriteQueue;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.UnsupportedMessageTypeException;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.DefaultPromise;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.tlspsk.codec.PskTlsCodec;
+import io.tlspsk.codec.alert.AlertDescription;
+import io.tlspsk.codec.alert.TlsAlertException;
+import io.tlspsk.codec.handshake.HandshakeReassembler;
+import io.tlspsk.codec.handshake.HandshakeType;
+import io.tlspsk.codec.handshake.SimpleMessages;
+import io.tlspsk.codec.record.ContentType;
+import io.tlspsk.codec.record.RecordProtection;
+import io.tlspsk.codec.record.TlsRecord;
+import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+
+/**
+ * The per-channel TLS-PSK handler. Add it with {@link PskTlsContext#newHandler(ByteBufAllocator)}; it places the
+ * record codec and the record layer in front of itself, runs the handshake (server or client, chosen by the
+ * context), and then passes plaintext {@link ByteBuf}s between the network and the handlers after it.
+ *
+ * <p>Like Netty's SslHandler: {@link #handshakeFuture()}, a {@link PskHandshakeCompletionEvent}, writes made
+ * before the handshake are queued and sent after it, close() sends close_notify, a {@link PskCloseNotifyEvent}
+ * when the peer's close_notify arrives, and a handshake timeout.
+ *
+ * <p>The handler stays in the pipeline after the handshake: it swaps its handshake state for a thin
+ * established state that passes data through and handles post-handshake messages (KeyUpdate,
+ * NewSessionTicket) and alerts, so the handshake's secrets and buffers are freed as soon as it completes.
+ */
+public final class PskHandshakeHandler extends ChannelDuplexHandler {
+
+    private static final long CLOSE_NOTIFY_FLUSH_TIMEOUT_MILLIS = 3000;
+    /** Most 0-RTT bytes a server skips when a client sends early data it never got permission for. */
+    static final int EARLY_DATA_SKIP_LIMIT = 64 * 1024;
+
+    private final PskTlsContext context;
+    private final HandshakePromise handshakePromise = new HandshakePromise();
+    private ChannelHandlerContext ctx;
+    private TlsRecordLayer recordLayer;
+    private HandshakeReassembler reassembler;
+    private PendingWriteQueue pendingWrites;
+    private Handshake handshake;
+    private PskTlsSession session;
+    private ScheduledFuture<?> timeout;
+    private boolean started;
+    private boolean finished;      // no more records will be processed (failed, or closing)
+    private boolean closeNotifySent;
+    private boolean inboundPaused;
+    private boolean autoReadBeforePause;
+
+    PskHandshakeHandler(PskTlsContext context, ByteBufAllocator alloc) {
+        this.context = context;
+    }
+
+    /** Completes with the negotiated session when the handshake succeeds, or fails with its cause. */
+    public Future<PskTlsSession> handshakeFuture() {
+        return handshakePromise;
+    }
+
+    /** The negotiated session, or {@code null} before the handshake completed. */
+    public PskTlsSession session() {
+        return session;
+    }
+
+    /** True on the client side. */
+    public boolean isClient() {
+        return context.client;
+    }
+
+    /**
+     * Sends a KeyUpdate and moves to the next write key (RFC 8446 section 4.6.3); with {@code requestPeerUpdate}
+     * the peer is asked to update its keys too. Only after the handshake.
+     */
+    public ChannelFuture updateKeys(boolean requestPeerUpdate) {
+        ChannelPromise promise = ctx.newPromise();
+        ctx.executor().execute(() -> {
+            if (session == null || finished) {
+                promise.setFailure(new IllegalStateException("KeyUpdate needs an established connection"));
+                return;
+            }
+            try {
+                ctx.flush(); // data queued so far goes out under the old key
+                recordLayer.sendKeyUpdate(requestPeerUpdate, promise);
+                ctx.flush();
+            } catch (TlsAlertException e) {
+                fatal(e);
+            }
+        });
+        return promise;
+    }
+
+    // ---- lifecycle ----
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+        this.ctx = ctx;
+        this.recordLayer = new TlsRecordLayer();
+        this.reassembler = new HandshakeReassembler(ctx.alloc(), context.maxHandshakeMessageSize);
+        this.pendingWrites = new PendingWriteQueue(ctx);
+        ctx.pipeline().addBefore(ctx.name(), null, new PskTlsCodec());
+        ctx.pipeline().addBefore(ctx.name(), null, recordLayer);
+        if (ctx.channel().isActive()) {
+            start();
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        start();
+        ctx.fireChannelActive();
+    }
+
+    private void start() {
+        if (started) {
+            return;
+        }
+        started = true;
+        if (context.handshakeTimeoutMillis > 0) {
+            timeout = ctx.executor().schedule(this::onTimeout, context.handshakeTimeoutMillis, TimeUnit.MILLISECONDS);
+        }
+        handshake = context.client ? new ClientHandshake(this) : new ServerHandshake(this);
+        try {
+            handshake.start();
+        } catch (TlsAlertException e) {
+            fatal(e);
+        } catch (RuntimeException e) {
+            fatal(new TlsAlertException(AlertDescription.INTERNAL_ERROR, "handshake could not start", e));
+        }
+    }
+
+    private void onTimeout() {
+        if (session != null || finished) {
+            return;
+        }
+        PskHandshakeTimeoutException cause = new PskHandshakeTimeoutException(
+                "handshake did not complete within " + context.handshakeTimeoutMillis + " ms");
+        finished = true;
+        failHandshake(cause);
+        ctx.close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (session == null && !handshakePromise.isDone()) {
+            failHandshake(new SSLException("connection closed during the TLS handshake",
+                    new ClosedChannelException()));
+        }
+        finished = true;
+        releaseAll(new ClosedChannelException());
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (!handshakePromise.isDone()) {
+            failHandshake(new SSLException("PskHandshakeHandler removed before the handshake completed"));
+        }
+        releaseAll(new ClosedChannelException());
+    }
+
+    private void releaseAll(Throwable cause) {
+        if (timeout != null) {
+            timeout.cancel(false);
+            timeout = null;
+        }
+        if (handshake != null) {
+            handshake.destroy();
+            handshake = null;
+        }
+        if (reassembler != null) {
+            reassembler.release();
+        }
+        if (pendingWrites != null && !pendingWrites.isEmpty()) {
+            pendingWrites.removeAndFailAll(cause);
+        }
+        if (recordLayer != null) {
+            recordLayer.destroy(cause);
+        }
+    }
+
+    // ---- inbound ----
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (!(msg instanceof TlsRecord)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        TlsRecord record = (TlsRecord) msg;
+        if (finished) {
+            record.release();
+            return;
+        }
+        try {
+            onRecord(record);
+        } catch (TlsAlertException e) {
+            fatal(e);
+        } catch (RuntimeException e) {
+            fatal(new TlsAlertException(AlertDescription.INTERNAL_ERROR, "unexpected failure", e));
+        }
+    }
+
+    private void onRecord(TlsRecord record) throws TlsAlertException {
+        int type = record.contentType();
+        if (type != ContentType.HANDSHAKE && !reassembler.isEmpty()) {
+            record.release();
+            // RFC 8446 section 5.1: a fragmented handshake message must not be interleaved with other records.
+            throw TlsAlertException.unexpectedMessage(ContentType.name(type) + " record inside a fragmented handshake message");
+        }
+        switch (type) {
+            case ContentType.HANDSHAKE:
+                if (!record.content().isReadable()) {
+                    record.release();
+                    // RFC 8446 section 5.1: zero-length handshake fragments are not allowed.
+                    throw TlsAlertException.unexpectedMessage("zero-length handshake record");
+                }
+                reassembler.add(record.content()); // ownership of the fragment passes to the reassembler
+                onHandshakeMessages();
+                break;
+            case ContentType.CHANGE_CIPHER_SPEC:
+                try {
+                    onChangeCipherSpec(record.content());
+                } finally {
+                    record.release();
+                }
+                break;
+            case ContentType.ALERT:
+                try {
+                    onAlert(record.content());
+                } finally {
+                    record.release();
+                }
+                break;
+            default: // APPLICATION_DATA, already decrypted
+                onApplicationData(record);
+        }
+    }
+
+    private void onHandshakeMessages() throws TlsAlertException {
+        ByteBuf message;
+        while (!finished && (message = reassembler.next()) != null) {
+            try {
+                int type = message.getUnsignedByte(message.readerIndex());
+                if (handshake != null) {
+                    handshake.onMessage(type, message);
+                } else {
+                    onPostHandshakeMessage(type, message);
+                }
+            } finally {
+                message.release();
+            }
+        }
+    }
+
+    private void onChangeCipherSpec(ByteBuf content) throws TlsAlertException {
+        // RFC 8446 section 5 / appendix D.4: a single byte 0x01, only between the first ClientHello and the peer's
+        // Finished, is dropped; anything else is unexpected_message.
+        if (handshake == null || !handshake.acceptsChangeCipherSpec()) {
+            throw TlsAlertException.unexpectedMessage("change_cipher_spec outside the handshake");
+        }
+        if (content.readableBytes() != 1 || content.getByte(content.readerIndex()) != 1) {
+            throw TlsAlertException.unexpectedMessage("change_cipher_spec with a value other than 1");
+        }
+    }
+
+    private void onAlert(ByteBuf content) throws TlsAlertException {
+        if (content.readableBytes() != 2) {
+            // RFC 8446 section 5.1: alerts are never fragmented or coalesced.
+            throw TlsAlertException.decodeError("alert record of " + content.readableBytes() + " bytes");
+        }
+        int code = content.getUnsignedByte(content.readerIndex() + 1);
+        if (code == AlertDescription.CLOSE_NOTIFY.code()) {
+            onCloseNotify();
+        } else if (code == AlertDescription.USER_CANCELED.code()) {
+            // RFC 8446 section 6.1: user_canceled precedes close_notify; nothing to do yet.
+        } else {
+            // RFC 8446 section 6.2: every other alert is fatal, whatever level it claims.
+            PskAlertException cause = PskAlertException.received(code);
+            finished = true;
+            if (session == null) {
+                failHandshake(cause);
+            } else {
+                ctx.fireExceptionCaught(cause);
+            }
+            ctx.close();
+        }
+    }
+
+    private void onCloseNotify() {
+        finished = true;
+        if (session == null) {
+            failHandshake(PskAlertException.received(AlertDescription.CLOSE_NOTIFY.code()));
+        } else {
+            ctx.fireUserEventTriggered(PskCloseNotifyEvent.INSTANCE);
+        }
+        closeWithNotify(ctx.newPromise());
+    }
+
+    private void onApplicationData(TlsRecord record) throws TlsAlertException {
+        if (handshake != null) {
+            record.release();
+            throw TlsAlertException.unexpectedMessage("application data before the handshake completed");
+        }
+        ByteBuf data = record.content();
+        if (data.isReadable()) {
+            ctx.fireChannelRead(data); // ownership passes to the next handler
+        } else {
+            record.release();
+        }
+    }
+
+    private void onPostHandshakeMessage(int type, ByteBuf message) throws TlsAlertException {
+        switch (type) {
+            case HandshakeType.KEY_UPDATE: {
+                boolean requested = SimpleMessages.parseKeyUpdate(
+                        message.slice(message.readerIndex() + HandshakeType.HEADER_LENGTH,
+                                message.readableBytes() - HandshakeType.HEADER_LENGTH));
+                requireNoPartialMessage();
+                recordLayer.updateReadKey();
+                if (requested) {
+                    // RFC 8446 section 4.6.3: answer with update_not_requested before any more application data.
+                    ctx.flush();
+                    recordLayer.sendKeyUpdate(false, ctx.voidPromise());
+                    ctx.flush();
+                }
+                break;
+            }
+            case HandshakeType.NEW_SESSION_TICKET:
+                if (!context.client) {
+                    throw TlsAlertException.unexpectedMessage("NewSessionTicket sent by a client");
+                }
+                // Resumption is not offered: a ticket is of no use to an external-PSK client and is dropped.
+                break;
+            default:
+                throw TlsAlertException.unexpectedMessage(
+                        HandshakeType.name(type) + " after the handshake");
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (c instanceof TlsAlertException) {
+            fatal((TlsAlertException) c);
+        } else {
+            ctx.fireExceptionCaught(cause);
+        }
+    }
+
+    // ---- outbound ----
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (!(msg instanceof ByteBuf)) {
+            ReferenceCountUtil.release(msg);
+            promise.setFailure(new UnsupportedMessageTypeException(msg, ByteBuf.class));
+            return;
+        }
+        if (finished || closeNotifySent) {
+            ReferenceCountUtil.release(msg);
+            promise.setFailure(new ClosedChannelException());
+        } else if (session == null) {
+            pendingWrites.add(msg, promise); // sent once the handshake completes
+        } else {
+            ctx.write(msg, promise);
+        }
+    }
+
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+        if (session == null && !handshakePromise.isDone()) {
+            failHandshake(new SSLException("channel closed during the TLS handshake", new ClosedChannelException()));
+        }
+        finished = true;
+        if (recordLayer.hasWriteProtection() && !closeNotifySent && ctx.channel().isActive()) {
+            closeWithNotify(promise);
+        } else {
+            ctx.close(promise);
+        }
+    }
+
+    /** RFC 8446 section 6.1: close_notify before closing the write side; close after it is flushed or a timeout. */
+    private void closeWithNotify(ChannelPromise promise) {
+        if (closeNotifySent) {
+            ctx.close(promise);
+            return;
+        }
+        closeNotifySent = true;
+        if (!pendingWrites.isEmpty()) {
+            pendingWrites.removeAndFailAll(new ClosedChannelException());
+        }
+        ChannelFuture sent = writeAlertRecord(AlertDescription.CLOSE_NOTIFY, 1);
+        ScheduledFuture<?> timer = ctx.executor().schedule(() -> {
+            ctx.close(promise);
+        }, CLOSE_NOTIFY_FLUSH_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        sent.addListener(f -> {
+            timer.cancel(false);
+            ctx.close(promise);
+        });
+    }
+
+    private ChannelFuture writeAlertRecord(AlertDescription description, int level) {
+        ByteBuf alert = ctx.alloc().heapBuffer(2).writeByte(level).writeByte(description.code());
+        return ctx.writeAndFlush(new TlsRecord(ContentType.ALERT, alert));
+    }
+
+    // ---- used by the handshake states ----
+
+    PskTlsContext context() {
+        return context;
+    }
+
+    ChannelHandlerContext ctx() {
+        return ctx;
+    }
+
+    void sendHandshakeMessage(ByteBuf message) {
+        ctx.write(new TlsRecord(ContentType.HANDSHAKE, message));
+    }
+
+    void sendChangeCipherSpec() {
+        ctx.write(new TlsRecord(ContentType.CHANGE_CIPHER_SPEC, Unpooled.wrappedBuffer(new byte[] {1})));
+    }
+
+    void flush() {
+        ctx.flush();
+    }
+
+    /** RFC 8446 section 5.1: handshake messages must not span a key change. */
+    void requireNoPartialMessage() throws TlsAlertException {
+        if (!reassembler.isEmpty()) {
+            throw TlsAlertException.unexpectedMessage("handshake message spans a key change");
+        }
+    }
+
+    void installReadProtection(RecordProtection protection) throws TlsAlertException {
+        requireNoPartialMessage();
+        recordLayer.readProtection(protection);
+    }
+
+    void installWriteProtection(RecordProtection protection) {
+        recordLayer.writeProtection(protection);
+    }
+
+    void skipEarlyData() {
+        recordLayer.skipEarlyData(EARLY_DATA_SKIP_LIMIT);
+    }
+
+    /** Stops reading while an asynchronous PSK lookup runs; what already arrived is held undecrypted. */
+    void pauseInbound() {
+        inboundPaused = true;
+        recordLayer.pauseInbound();
+        autoReadBeforePause = ctx.channel().config().isAutoRead();
+        ctx.channel().config().setAutoRead(false);
+    }
+
+    void resumeInbound() throws TlsAlertException {
+        if (!inboundPaused) {
+            return;
+        }
+        inboundPaused = false;
+        if (autoReadBeforePause) {
+            ctx.channel().config().setAutoRead(true);
+        } else {
+            ctx.read();
+        }
+        recordLayer.resumeInbound();
+    }
+
+    /** Runs {@code task} on the event loop unless the handshake ended meanwhile; failures become alerts. */
+    void resumeOnEventLoop(HandshakeTask task) {
+        EventExecutor executor = ctx.executor();
+        Runnable run = () -> {
+            if (finished || handshake == null) {
+                return;
+            }
+            try {
+                task.run();
+            } catch (TlsAlertException e) {
+                fatal(e);
+            } catch (RuntimeException e) {
+                fatal(new TlsAlertException(AlertDescription.INTERNAL_ERROR, "unexpected failure", e));
+            }
+        };
+        if (executor.inEventLoop()) {
+            run.run();
+        } else {
+            executor.execute(run);
+        }
+    }
+
+    /** A step of the handshake that may fail with an alert. */
+    @FunctionalInterface
+    interface HandshakeTask {
+        void run() throws TlsAlertException;
+    }
+
+    /** The handshake succeeded: swap the state, announce, and send what the application queued. */
+    void complete(PskTlsSession negotiated) {
+        handshake.destroy();
+        handshake = null;
+        session = negotiated;
+        recordLayer.handshakeDone();
+        if (timeout != null) {
+            timeout.cancel(false);
+            timeout = null;
+        }
+        ctx.channel().attr(PskTlsSession.ATTRIBUTE).set(negotiated);
+        handshakePromise.trySuccess(negotiated);
+        ctx.fireUserEventTriggered(new PskHandshakeCompletionEvent(negotiated, null));
+        if (!pendingWrites.isEmpty()) {
+            pendingWrites.removeAndWriteAll();
+        }
+        ctx.flush();
+    }
+
+    /** A fatal protocol error on our side: send the alert, fail the handshake or report, close. */
+    void fatal(TlsAlertException e) {
+        if (finished && closeNotifySent) {
+            return;
+        }
+        boolean first = !finished;
+        finished = true;
+        PskAlertException cause = PskAlertException.sent(e.description(), e.getMessage(), e);
+        if (session == null) {
+            failHandshake(cause);
+        } else if (first) {
+            ctx.fireExceptionCaught(cause);
+        }
+        if (ctx.channel().isActive() && !closeNotifySent) {
+            closeNotifySent = true; // no further alerts after a fatal one
+            writeAlertRecord(e.description(), 2).addListener(f -> ctx.close());
+        } else {
+            ctx.close();
+        }
+    }
+
+    private void failHandshake(Throwable cause) {
+        if (handshakePromise.tryFailure(cause)) {
+            ctx.fireUserEventTriggered(new PskHandshakeCompletionEvent(null, cause));
+        }
+        if (pendingWrites != null && !pendingWrites.isEmpty()) {
+            pendingWrites.removeAndFailAll(cause);
+        }
+        if (handshake != null) {
+            handshake.destroy();
+            handshake = null;
+        }
+    }
+
+    /** The handshake promise notifies on the channel's event loop once the handler is in a pipeline. */
+    private final class HandshakePromise extends DefaultPromise<PskTlsSession> {
+        @Override
+        protected EventExecutor executor() {
+            return ctx == null ? GlobalEventExecutor.INSTANCE : ctx.executor();
+        }
+
+        @Override
+        protected void checkDeadLock() {
+            if (ctx != null) {
+                super.checkDeadLock();
+            }
+        }
+    }
+}

@@ -1,0 +1,462 @@
+package io.tlspsk.handler;
+
+import io.netty.buffer.ByteBuf;
+import io.tlspsk.codec.CipherSuite;
+import io.tlspsk.codec.alert.AlertDescription;
+import io.tlspsk.codec.alert.TlsAlertException;
+import io.tlspsk.codec.crypto.CryptoBackend;
+import io.tlspsk.codec.crypto.NamedGroup;
+import io.tlspsk.codec.crypto.Tls13KeySchedule;
+import io.tlspsk.codec.handshake.ClientHello;
+import io.tlspsk.codec.handshake.EncryptedExtensions;
+import io.tlspsk.codec.handshake.HandshakeType;
+import io.tlspsk.codec.handshake.KeyShareEntry;
+import io.tlspsk.codec.handshake.PskOffer;
+import io.tlspsk.codec.handshake.ServerHello;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The server side of a TLS 1.3 external-PSK handshake (RFC 8446 section 2, figure 1 without certificates):
+ * ClientHello -> (asynchronous PSK selection) -> binder check -> [HelloRetryRequest -> ClientHello] ->
+ * ServerHello, EncryptedExtensions, Finished -> client Finished.
+ */
+final class ServerHandshake extends Handshake {
+
+    private enum Phase { WAIT_CLIENT_HELLO, SELECTING, WAIT_SECOND_CLIENT_HELLO, WAIT_FINISHED }
+
+    private Phase phase = Phase.WAIT_CLIENT_HELLO;
+    private ClientHello firstHello;
+    private ByteBuf firstHelloMessage; // retained while the selection is pending
+    private PskKeyExchangeMode mode;
+    private NamedGroup group;
+    private NamedGroup retryGroup;
+    private boolean compatibilityMode;
+    private boolean changeCipherSpecSent;
+    private ExternalPsk chosenKey;
+    private byte[] chosenIdentity;
+    private String sessionServerName;
+    private String sessionAlpn;
+
+    ServerHandshake(PskHandshakeHandler handler) {
+        super(handler);
+    }
+
+    @Override
+    void start() {
+        // The client speaks first.
+    }
+
+    @Override
+    boolean acceptsChangeCipherSpec() {
+        return phase != Phase.WAIT_CLIENT_HELLO;
+    }
+
+    @Override
+    void onMessage(int type, ByteBuf message) throws TlsAlertException {
+        switch (phase) {
+            case WAIT_CLIENT_HELLO:
+                if (type != HandshakeType.CLIENT_HELLO) {
+                    throw unexpected(type, "ClientHello");
+                }
+                onFirstClientHello(message);
+                break;
+            case WAIT_SECOND_CLIENT_HELLO:
+                if (type != HandshakeType.CLIENT_HELLO) {
+                    throw unexpected(type, "the ClientHello answering HelloRetryRequest");
+                }
+                onSecondClientHello(message);
+                break;
+            case WAIT_FINISHED:
+                if (type != HandshakeType.FINISHED) {
+                    throw unexpected(type, "Finished");
+                }
+                onFinished(message);
+                break;
+            default:
+                throw unexpected(type, "nothing (the ClientHello is being answered)");
+        }
+    }
+
+    // ---- first ClientHello ----
+
+    private void onFirstClientHello(ByteBuf message) throws TlsAlertException {
+        ClientHello hello = ClientHello.parse(body(message), config.maxOfferedIdentities);
+        checkClientHello(hello);
+        compatibilityMode = hello.legacySessionId().length > 0;
+        if (hello.keyShares() == null && !usableModes(hello).contains(PskKeyExchangeMode.PSK_KE)) {
+            // RFC 8446 section 9.2: psk_dhe_ke needs key_share.
+            throw new TlsAlertException(AlertDescription.MISSING_EXTENSION, "psk_dhe_ke offered without key_share");
+        }
+        firstHello = hello;
+        firstHelloMessage = message.retain();
+        phase = Phase.SELECTING;
+
+        List<OfferedPsk> offered = new ArrayList<>(hello.pskOffer().identities().size());
+        for (byte[] id : hello.pskOffer().identities()) {
+            offered.add(new OfferedPsk(offered.size(), id));
+        }
+        PskSelectionRequest request = new PskSelectionRequest(offered, hello.serverName(),
+                handler.ctx().channel().remoteAddress());
+        CompletionStage<PskSelection> stage;
+        try {
+            stage = config.selector.select(request);
+        } catch (RuntimeException e) {
+            throw new TlsAlertException(AlertDescription.INTERNAL_ERROR, "PSK selector threw", e);
+        }
+        if (stage == null) {
+            throw new TlsAlertException(AlertDescription.INTERNAL_ERROR, "PSK selector returned null");
+        }
+        if (stage instanceof CompletableFuture && ((CompletableFuture<PskSelection>) stage).isDone()) {
+            // A synchronous store answered at once: no need to stop reading.
+            CompletableFuture<PskSelection> done = (CompletableFuture<PskSelection>) stage;
+            PskSelection selection;
+            try {
+                selection = done.join();
+            } catch (CompletionException | CancellationException e) {
+                onSelection(null, e.getCause() != null ? e.getCause() : e);
+                return;
+            }
+            onSelection(selection, null);
+            return;
+        }
+        handler.pauseInbound();
+        stage.whenComplete((selection, failure) -> handler.resumeOnEventLoop(() -> onSelection(selection, failure)));
+    }
+
+    /** Checks that apply to both ClientHellos. */
+    private void checkClientHello(ClientHello hello) throws TlsAlertException {
+        if (!hello.offersVersion(ClientHello.TLS13)) {
+            throw new TlsAlertException(AlertDescription.PROTOCOL_VERSION, "client does not offer TLS 1.3");
+        }
+        if (!hello.nullCompressionOnly()) {
+            // RFC 8446 section 4.1.2.
+            throw TlsAlertException.illegalParameter("TLS 1.3 ClientHello with compression methods other than null");
+        }
+        if (hello.pskOffer() == null) {
+            throw new TlsAlertException(AlertDescription.HANDSHAKE_FAILURE,
+                    "client offered no PSK and this server has no certificate");
+        }
+        if (hello.pskKeyExchangeModes() == null) {
+            // RFC 8446 sections 4.2.9 and 9.2.
+            throw new TlsAlertException(AlertDescription.MISSING_EXTENSION,
+                    "pre_shared_key without psk_key_exchange_modes");
+        }
+        if ((hello.supportedGroups() == null) != (hello.keyShares() == null)) {
+            // RFC 8446 section 9.2: supported_groups and key_share come together.
+            throw new TlsAlertException(AlertDescription.MISSING_EXTENSION,
+                    "supported_groups and key_share must be sent together");
+        }
+        if (hello.keyShares() != null) {
+            for (KeyShareEntry e : hello.keyShares()) {
+                if (!contains(hello.supportedGroups(), e.group())) {
+                    // RFC 8446 section 4.2.8.
+                    throw TlsAlertException.illegalParameter("key share for a group not in supported_groups");
+                }
+            }
+        }
+        if (usableModes(hello).isEmpty()) {
+            throw new TlsAlertException(AlertDescription.HANDSHAKE_FAILURE,
+                    "no PSK key exchange mode in common with the client");
+        }
+    }
+
+    private List<PskKeyExchangeMode> usableModes(ClientHello hello) {
+        List<PskKeyExchangeMode> out = new ArrayList<>(2);
+        for (PskKeyExchangeMode m : config.modes) {
+            if (contains(hello.pskKeyExchangeModes(), m.id())) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    private static boolean contains(int[] values, int v) {
+        if (values == null) {
+            return false;
+        }
+        for (int x : values) {
+            if (x == v) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ---- selection result ----
+
+    private void onSelection(PskSelection selection, Throwable failure) throws TlsAlertException {
+        ByteBuf message = firstHelloMessage;
+        firstHelloMessage = null;
+        try {
+            if (failure != null) {
+                throw new TlsAlertException(AlertDescription.INTERNAL_ERROR, "PSK lookup failed", failure);
+            }
+            if (selection == null) {
+                throw new TlsAlertException(AlertDescription.INTERNAL_ERROR, "PSK selector completed with null");
+            }
+            if (selection.isNone()) {
+                throw new TlsAlertException(AlertDescription.HANDSHAKE_FAILURE, "no acceptable PSK offered");
+            }
+            PskOffer offer = firstHello.pskOffer();
+            int index = selection.offered().index();
+            if (index >= offer.identities().size()
+                    || !Arrays.equals(offer.identities().get(index), selection.offered().identityBytes())) {
+                throw new TlsAlertException(AlertDescription.INTERNAL_ERROR,
+                        "PSK selector chose an identity that was not offered in this ClientHello");
+            }
+            chosenIdentity = offer.identities().get(index);
+            verifyBinderWithCandidates(selection.candidates(), offer, index, message);
+            transcript.selectHash(suite.hash());
+            transcript.add(message);
+            chooseModeAndGroup(firstHello);
+            if (retryGroup != null) {
+                sendHelloRetryRequest();
+            } else {
+                answer(firstHello, index);
+            }
+        } finally {
+            message.release();
+        }
+        handler.resumeInbound();
+    }
+
+    /**
+     * Tries each candidate key (main, then backup) whose hash fits the client's binder and for which we share a
+     * cipher suite with the client; keeps the first whose binder verifies (RFC 8446 section 4.2.11.2).
+     */
+    private void verifyBinderWithCandidates(List<ExternalPsk> candidates, PskOffer offer, int index, ByteBuf message)
+            throws TlsAlertException {
+        byte[] binder = offer.binders().get(index);
+        int truncated = message.readableBytes() - offer.bindersLength();
+        boolean anySuite = false;
+        for (ExternalPsk key : candidates) {
+            if (key.hash().length() != binder.length) {
+                continue;
+            }
+            CipherSuite candidateSuite = suiteFor(firstHello, key);
+            if (candidateSuite == null) {
+                continue;
+            }
+            anySuite = true;
+            Tls13KeySchedule candidate = new Tls13KeySchedule(key.hash(), key.secretForKeySchedule());
+            if (binderMatches(candidate, binder, transcript.hashWith(key.hash(), message, truncated))) {
+                schedule = candidate;
+                suite = candidateSuite;
+                chosenKey = key;
+                return;
+            }
+            candidate.destroy();
+        }
+        if (!anySuite) {
+            throw new TlsAlertException(AlertDescription.HANDSHAKE_FAILURE,
+                    "no cipher suite in common for the selected PSK's hash");
+        }
+        // RFC 8446 section 6.2: a PSK binder that does not validate is decrypt_error.
+        throw new TlsAlertException(AlertDescription.DECRYPT_ERROR, "PSK binder does not verify");
+    }
+
+    private static boolean binderMatches(Tls13KeySchedule schedule, byte[] binder, byte[] transcriptHash) {
+        byte[] binderKey = schedule.binderKey();
+        try {
+            return MessageDigest.isEqual(schedule.verifyData(binderKey, transcriptHash), binder);
+        } finally {
+            Arrays.fill(binderKey, (byte) 0);
+        }
+    }
+
+    /** The server's most preferred suite that the client offered and that uses the PSK's hash (4.2.11). */
+    private CipherSuite suiteFor(ClientHello hello, ExternalPsk key) {
+        for (CipherSuite s : config.cipherSuites) {
+            if (s.hash() == key.hash() && hello.offersCipherSuite(s.id())) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Picks the key exchange mode in server preference order. psk_dhe_ke with a share for one of our groups is
+     * used directly; psk_dhe_ke without one, but with a group in common, asks for it with a HelloRetryRequest
+     * (forward secrecy is worth the round trip); psk_ke needs nothing.
+     */
+    private void chooseModeAndGroup(ClientHello hello) throws TlsAlertException {
+        for (PskKeyExchangeMode m : usableModes(hello)) {
+            if (m == PskKeyExchangeMode.PSK_KE) {
+                mode = m;
+                return;
+            }
+            if (hello.keyShares() == null) {
+                continue;
+            }
+            for (NamedGroup g : config.groups) {
+                for (KeyShareEntry e : hello.keyShares()) {
+                    if (e.group() == g.id()) {
+                        mode = m;
+                        group = g;
+                        return;
+                    }
+                }
+            }
+            for (NamedGroup g : config.groups) {
+                if (contains(hello.supportedGroups(), g.id())) {
+                    mode = m;
+                    retryGroup = g;
+                    return;
+                }
+            }
+        }
+        throw new TlsAlertException(AlertDescription.HANDSHAKE_FAILURE, "no key exchange group in common");
+    }
+
+    // ---- HelloRetryRequest ----
+
+    private void sendHelloRetryRequest() {
+        // RFC 8446 section 4.4.1: the transcript restarts with message_hash(ClientHello1).
+        transcript.replaceWithMessageHash();
+        ByteBuf hrr = ServerHello.encodeHelloRetryRequest(handler.ctx().alloc(), firstHello.legacySessionId(),
+                suite.id(), retryGroup.id());
+        transcript.add(hrr);
+        handler.sendHandshakeMessage(hrr);
+        sendCompatibilityChangeCipherSpec();
+        handler.flush();
+        phase = Phase.WAIT_SECOND_CLIENT_HELLO;
+    }
+
+    private void sendCompatibilityChangeCipherSpec() {
+        // RFC 8446 appendix D.4: after the first flight message, once, when the client asked for compatibility.
+        if (compatibilityMode && !changeCipherSpecSent) {
+            changeCipherSpecSent = true;
+            handler.sendChangeCipherSpec();
+        }
+    }
+
+    private void onSecondClientHello(ByteBuf message) throws TlsAlertException {
+        ClientHello hello = ClientHello.parse(body(message), config.maxOfferedIdentities);
+        checkClientHello(hello);
+        // RFC 8446 section 4.1.2: the second ClientHello repeats the first except for key_share, early_data,
+        // cookie, pre_shared_key and padding.
+        if (!Arrays.equals(hello.legacySessionId(), firstHello.legacySessionId())
+                || !Arrays.equals(hello.cipherSuites(), firstHello.cipherSuites())
+                || !Arrays.equals(hello.random(), firstHello.random())) {
+            throw TlsAlertException.illegalParameter("second ClientHello differs from the first");
+        }
+        if (hello.earlyData()) {
+            throw TlsAlertException.illegalParameter("early_data after HelloRetryRequest");
+        }
+        List<KeyShareEntry> shares = hello.keyShares();
+        if (shares == null || shares.size() != 1 || shares.get(0).group() != retryGroup.id()) {
+            // RFC 8446 section 4.2.8: exactly the share the HelloRetryRequest asked for.
+            throw TlsAlertException.illegalParameter("second ClientHello lacks the requested key share");
+        }
+        PskOffer offer = hello.pskOffer();
+        int index = -1;
+        for (int i = 0; i < offer.identities().size(); i++) {
+            if (Arrays.equals(offer.identities().get(i), chosenIdentity)) {
+                index = i;
+                break;
+            }
+        }
+        if (index < 0) {
+            throw new TlsAlertException(AlertDescription.HANDSHAKE_FAILURE,
+                    "second ClientHello dropped the PSK selected for the first");
+        }
+        byte[] binder = offer.binders().get(index);
+        if (binder.length != suite.hash().length() || !binderMatches(schedule, binder,
+                transcript.hashWith(suite.hash(), message, message.readableBytes() - offer.bindersLength()))) {
+            throw new TlsAlertException(AlertDescription.DECRYPT_ERROR, "PSK binder does not verify");
+        }
+        transcript.add(message);
+        group = retryGroup;
+        answer(hello, index);
+    }
+
+    // ---- ServerHello, EncryptedExtensions, Finished ----
+
+    private void answer(ClientHello hello, int selectedIdentity) throws TlsAlertException {
+        byte[] shared = null;
+        KeyShareEntry serverShare = null;
+        if (mode == PskKeyExchangeMode.PSK_DHE_KE) {
+            ownShare = CryptoBackend.generateKeyShare(group);
+            serverShare = new KeyShareEntry(group.id(), ownShare.publicKey());
+            shared = agree(clientShare(hello, group).keyExchange());
+        }
+        String alpn = selectApplicationProtocol(hello);
+
+        ByteBuf serverHello = ServerHello.encodeServerHello(handler.ctx().alloc(), random(32),
+                hello.legacySessionId(), suite.id(), selectedIdentity, serverShare);
+        transcript.add(serverHello);
+        handler.sendHandshakeMessage(serverHello);
+        sendCompatibilityChangeCipherSpec();
+
+        deriveHandshakeSecrets(shared);
+        handler.installWriteProtection(protection(serverHandshakeSecret.clone()));
+        handler.installReadProtection(protection(clientHandshakeSecret.clone()));
+        if (hello.earlyData()) {
+            handler.skipEarlyData();
+        }
+
+        ByteBuf ee = EncryptedExtensions.encode(handler.ctx().alloc(), alpn, hello.serverName() != null);
+        transcript.add(ee);
+        handler.sendHandshakeMessage(ee);
+        ByteBuf finished = finished(serverHandshakeSecret);
+        transcript.add(finished);
+        handler.sendHandshakeMessage(finished);
+        handler.flush();
+
+        deriveApplicationSecrets();
+        handler.installWriteProtection(protection(serverApplicationSecret));
+        serverApplicationSecret = null;
+        phase = Phase.WAIT_FINISHED;
+        sessionServerName = hello.serverName();
+        sessionAlpn = alpn;
+    }
+
+    private static KeyShareEntry clientShare(ClientHello hello, NamedGroup group) throws TlsAlertException {
+        for (KeyShareEntry e : hello.keyShares()) {
+            if (e.group() == group.id()) {
+                if (e.keyExchange().length != group.publicKeyLength()) {
+                    throw TlsAlertException.illegalParameter("key share of the wrong length for " + group.tlsName());
+                }
+                return e;
+            }
+        }
+        throw new IllegalStateException("no share for the chosen group");
+    }
+
+    /** RFC 7301 section 3.2: the first of our protocols the client offered; none in common is fatal. */
+    private String selectApplicationProtocol(ClientHello hello) throws TlsAlertException {
+        if (hello.applicationProtocols() == null || config.applicationProtocols.isEmpty()) {
+            return null;
+        }
+        for (String p : config.applicationProtocols) {
+            if (hello.applicationProtocols().contains(p)) {
+                return p;
+            }
+        }
+        throw new TlsAlertException(AlertDescription.NO_APPLICATION_PROTOCOL, "no ALPN protocol in common");
+    }
+
+    private void onFinished(ByteBuf message) throws TlsAlertException {
+        verifyFinished(message, clientHandshakeSecret);
+        handler.installReadProtection(protection(clientApplicationSecret));
+        clientApplicationSecret = null;
+        handler.complete(new PskTlsSession(chosenKey.identity(), "TLSv1.3", suite, mode,
+                mode == PskKeyExchangeMode.PSK_DHE_KE ? group : null, sessionAlpn, sessionServerName));
+    }
+
+    @Override
+    void destroy() {
+        super.destroy();
+        if (firstHelloMessage != null) {
+            firstHelloMessage.release();
+            firstHelloMessage = null;
+        }
+    }
+}

@@ -1,0 +1,277 @@
+package io.tlspsk.handler;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.CoalescingBufferQueue;
+import io.netty.util.ReferenceCountUtil;
+import io.tlspsk.codec.alert.AlertDescription;
+import io.tlspsk.codec.alert.TlsAlertException;
+import io.tlspsk.codec.handshake.SimpleMessages;
+import io.tlspsk.codec.record.ContentType;
+import io.tlspsk.codec.record.RecordLimits;
+import io.tlspsk.codec.record.RecordProtection;
+import io.tlspsk.codec.record.Tls13RecordProtection;
+import io.tlspsk.codec.record.TlsRecord;
+import java.util.ArrayDeque;
+
+/**
+ * Record protection in the pipeline, between {@link io.tlspsk.codec.PskTlsCodec} and {@link PskHandshakeHandler}.
+ *
+ * <p>Inbound it opens protected records with the read keys the handshake installed and passes plaintext
+ * {@link TlsRecord}s on. While the server waits for an asynchronous PSK lookup it holds records back undecrypted
+ * (the keys to open them do not exist yet) and replays them on resume. Outbound it seals handshake records at
+ * once and queues application data until {@code flush()}, when small writes are coalesced into records of up to
+ * 2^14 bytes, as Netty's SslHandler does. It sends a KeyUpdate itself when the write key reaches its AEAD limit
+ * (RFC 8446 section 5.5).
+ */
+final class TlsRecordLayer extends ChannelDuplexHandler {
+
+    /** Most bytes held back while inbound processing is paused (a PSK lookup is pending). */
+    static final int MAX_HELD_BYTES = 64 * 1024;
+
+    private ChannelHandlerContext ctx;
+    private CoalescingBufferQueue appQueue;
+    private RecordProtection readProtection;
+    private RecordProtection writeProtection;
+    private boolean plaintextAlertsAllowed = true;
+    private int earlyDataSkipBudget;
+    private boolean paused;
+    private ArrayDeque<TlsRecord> held;
+    private int heldBytes;
+    private boolean destroyed;
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.appQueue = new CoalescingBufferQueue(ctx.channel(), 4, true);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        destroy(null);
+    }
+
+    // ---- inbound ----
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (!(msg instanceof TlsRecord)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        TlsRecord record = (TlsRecord) msg;
+        if (destroyed) {
+            record.release();
+            return;
+        }
+        if (paused) {
+            hold(record);
+            return;
+        }
+        process(record);
+    }
+
+    private void hold(TlsRecord record) throws TlsAlertException {
+        heldBytes += record.content().readableBytes() + RecordLimits.HEADER_LENGTH;
+        if (held == null) {
+            held = new ArrayDeque<>(4);
+        }
+        held.add(record);
+        if (heldBytes > MAX_HELD_BYTES) {
+            throw new TlsAlertException(AlertDescription.UNEXPECTED_MESSAGE,
+                    "peer sent more than " + MAX_HELD_BYTES + " bytes while its ClientHello was being answered");
+        }
+    }
+
+    private void process(TlsRecord record) throws TlsAlertException {
+        int type = record.contentType();
+        if (readProtection == null) {
+            if (type == ContentType.APPLICATION_DATA) {
+                record.release();
+                throw TlsAlertException.unexpectedMessage("application data before keys were established");
+            }
+            ctx.fireChannelRead(record);
+            return;
+        }
+        if (type == ContentType.CHANGE_CIPHER_SPEC
+                || (type == ContentType.ALERT && plaintextAlertsAllowed)) {
+            // Dummy change_cipher_spec (RFC 8446 appendix D.4) and, during the handshake, an alert from a peer
+            // that failed before it had keys: both arrive unprotected; the handshake handler judges them.
+            ctx.fireChannelRead(record);
+            return;
+        }
+        if (type != ContentType.APPLICATION_DATA) {
+            record.release();
+            throw TlsAlertException.unexpectedMessage(
+                    "unprotected " + ContentType.name(type) + " record after keys were established");
+        }
+        TlsRecord plain;
+        try {
+            plain = readProtection.open(ctx.alloc(), record);
+            earlyDataSkipBudget = 0;
+        } catch (TlsAlertException e) {
+            int length = record.content().readableBytes();
+            if (e.description() == AlertDescription.BAD_RECORD_MAC && earlyDataSkipBudget >= length) {
+                // RFC 8446 section 4.2.10: a server that rejected 0-RTT skips records that fail to deprotect,
+                // up to a limit.
+                earlyDataSkipBudget -= length;
+                return;
+            }
+            throw e;
+        } finally {
+            record.release();
+        }
+        ctx.fireChannelRead(plain);
+    }
+
+    /** Holds inbound records back, undecrypted, until {@link #resumeInbound()}. */
+    void pauseInbound() {
+        paused = true;
+    }
+
+    /** Replays held records in order, then passes new ones straight through. */
+    void resumeInbound() throws TlsAlertException {
+        paused = false;
+        while (held != null && !held.isEmpty() && !paused && !destroyed) {
+            TlsRecord r = held.poll();
+            heldBytes -= r.content().readableBytes() + RecordLimits.HEADER_LENGTH;
+            process(r);
+        }
+    }
+
+    void readProtection(RecordProtection protection) {
+        if (readProtection != null) {
+            readProtection.destroy();
+        }
+        readProtection = protection;
+    }
+
+    void writeProtection(RecordProtection protection) {
+        if (writeProtection != null) {
+            writeProtection.destroy();
+        }
+        writeProtection = protection;
+    }
+
+    boolean hasWriteProtection() {
+        return writeProtection != null;
+    }
+
+    /** Called when the handshake completes: from now on every alert must be protected. */
+    void handshakeDone() {
+        plaintextAlertsAllowed = false;
+    }
+
+    /** Lets a server skip up to {@code bytes} of 0-RTT data it will not accept (RFC 8446 section 4.2.10). */
+    void skipEarlyData(int bytes) {
+        earlyDataSkipBudget = bytes;
+    }
+
+    /** Moves the read side to the next traffic secret after the peer's KeyUpdate (RFC 8446 section 4.6.3). */
+    void updateReadKey() {
+        readProtection = ((Tls13RecordProtection) readProtection).next();
+    }
+
+    /**
+     * Sends a KeyUpdate under the current write key, then moves to the next one (RFC 8446 section 4.6.3).
+     */
+    void sendKeyUpdate(boolean requestPeerUpdate, ChannelPromise promise) throws TlsAlertException {
+        ByteBuf message = SimpleMessages.keyUpdate(ctx.alloc(), requestPeerUpdate);
+        ByteBuf wire;
+        try {
+            wire = writeProtection.seal(ctx.alloc(), ContentType.HANDSHAKE, message);
+        } finally {
+            message.release();
+        }
+        ctx.write(wire, promise);
+        writeProtection = ((Tls13RecordProtection) writeProtection).next();
+    }
+
+    // ---- outbound ----
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+        if (destroyed) {
+            ReferenceCountUtil.release(msg);
+            promise.tryFailure(new java.nio.channels.ClosedChannelException());
+            return;
+        }
+        if (msg instanceof TlsRecord) {
+            writeRecord((TlsRecord) msg, promise);
+        } else if (msg instanceof ByteBuf) {
+            // Application data: only the handshake handler passes it, and only once the handshake is done.
+            appQueue.add((ByteBuf) msg, promise);
+        } else {
+            ctx.write(msg, promise);
+        }
+    }
+
+    private void writeRecord(TlsRecord record, ChannelPromise promise) throws TlsAlertException {
+        if (writeProtection == null || record.contentType() == ContentType.CHANGE_CIPHER_SPEC) {
+            ctx.write(record, promise); // the codec frames it in clear
+            return;
+        }
+        try {
+            ByteBuf content = record.content();
+            // Handshake messages may exceed one record; alerts never do.
+            while (content.readableBytes() > RecordLimits.MAX_PLAINTEXT_LENGTH) {
+                ByteBuf chunk = content.readSlice(RecordLimits.MAX_PLAINTEXT_LENGTH);
+                ctx.write(writeProtection.seal(ctx.alloc(), record.contentType(), chunk));
+            }
+            ctx.write(writeProtection.seal(ctx.alloc(), record.contentType(), content), promise);
+        } finally {
+            record.release();
+        }
+    }
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) throws Exception {
+        try {
+            while (!appQueue.isEmpty()) {
+                if (writeProtection.needsKeyUpdate()) {
+                    sendKeyUpdate(false, ctx.voidPromise());
+                }
+                ChannelPromise promise = ctx.newPromise();
+                ByteBuf chunk = appQueue.remove(ctx.alloc(), RecordLimits.MAX_PLAINTEXT_LENGTH, promise);
+                ByteBuf wire;
+                try {
+                    wire = writeProtection.seal(ctx.alloc(), ContentType.APPLICATION_DATA, chunk);
+                } catch (TlsAlertException e) {
+                    promise.tryFailure(e);
+                    throw e;
+                } finally {
+                    chunk.release();
+                }
+                ctx.write(wire, promise);
+            }
+        } finally {
+            ctx.flush();
+        }
+    }
+
+    /** Releases everything held, fails queued writes with {@code cause}, zeroes the keys. Idempotent. */
+    void destroy(Throwable cause) {
+        if (destroyed) {
+            return;
+        }
+        destroyed = true;
+        if (held != null) {
+            for (TlsRecord r; (r = held.poll()) != null; ) {
+                r.release();
+            }
+        }
+        if (appQueue != null) {
+            appQueue.releaseAndFailAll(cause != null ? cause : new java.nio.channels.ClosedChannelException());
+        }
+        if (readProtection != null) {
+            readProtection.destroy();
+            readProtection = null;
+        }
+        if (writeProtection != null) {
+            writeProtection.destroy();
+            writeProtection = null;
+        }
+    }
+}
