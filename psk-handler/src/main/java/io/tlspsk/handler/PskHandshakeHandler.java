@@ -60,6 +60,7 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
     private boolean started;
     private boolean finished;      // no more records will be processed (failed, or closing)
     private boolean closeNotifySent;
+    private ChannelFuture alertInFlight;
     private boolean inboundPaused;
     private boolean autoReadBeforePause;
 
@@ -390,14 +391,14 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
         if (recordLayer.hasWriteProtection() && !closeNotifySent && ctx.channel().isActive()) {
             closeWithNotify(promise);
         } else {
-            ctx.close(promise);
+            closeAfterAlert(promise);
         }
     }
 
     /** RFC 8446 section 6.1: close_notify before closing the write side; close after it is flushed or a timeout. */
     private void closeWithNotify(ChannelPromise promise) {
         if (closeNotifySent) {
-            ctx.close(promise);
+            closeAfterAlert(promise);
             return;
         }
         closeNotifySent = true;
@@ -405,12 +406,13 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
             pendingWrites.removeAndFailAll(new ClosedChannelException());
         }
         ChannelFuture sent = writeAlertRecord(AlertDescription.CLOSE_NOTIFY, 1);
-        ScheduledFuture<?> timer = ctx.executor().schedule(() -> {
-            ctx.close(promise);
-        }, CLOSE_NOTIFY_FLUSH_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        alertInFlight = sent;
+        // Close when the alert is flushed, or after a timeout if the peer does not read; whichever comes first.
+        ScheduledFuture<?> timer = ctx.executor().schedule(() -> closeOnce(promise),
+                CLOSE_NOTIFY_FLUSH_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
         sent.addListener(f -> {
             timer.cancel(false);
-            ctx.close(promise);
+            closeOnce(promise);
         });
     }
 
@@ -529,24 +531,42 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
         ctx.flush();
     }
 
-    /** A fatal protocol error on our side: send the alert, fail the handshake or report, close. */
+    /**
+     * A fatal protocol error on our side: send the alert, then fail the handshake or report, then close once the
+     * alert is out. The alert goes first so that a listener closing the channel cannot cut it off.
+     */
     void fatal(TlsAlertException e) {
         if (finished && closeNotifySent) {
             return;
         }
         boolean first = !finished;
         finished = true;
+        if (ctx.channel().isActive() && !closeNotifySent) {
+            closeNotifySent = true; // no further alerts after a fatal one
+            alertInFlight = writeAlertRecord(e.description(), 2);
+        }
         PskAlertException cause = PskAlertException.sent(e.description(), e.getMessage(), e);
         if (session == null) {
             failHandshake(cause);
         } else if (first) {
             ctx.fireExceptionCaught(cause);
         }
-        if (ctx.channel().isActive() && !closeNotifySent) {
-            closeNotifySent = true; // no further alerts after a fatal one
-            writeAlertRecord(e.description(), 2).addListener(f -> ctx.close());
+        closeAfterAlert(ctx.newPromise());
+    }
+
+    private void closeAfterAlert(ChannelPromise promise) {
+        ChannelFuture alert = alertInFlight;
+        if (alert != null && !alert.isDone()) {
+            alert.addListener(f -> closeOnce(promise));
         } else {
-            ctx.close();
+            closeOnce(promise);
+        }
+    }
+
+    /** Netty rejects a close with a promise that is already done; several paths may race to close. */
+    private void closeOnce(ChannelPromise promise) {
+        if (!promise.isDone()) {
+            ctx.close(promise);
         }
     }
 
