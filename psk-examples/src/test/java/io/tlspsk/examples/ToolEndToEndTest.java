@@ -1,0 +1,100 @@
+package io.tlspsk.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.tlspsk.interop.FreePorts;
+import io.tlspsk.interop.PeerProcess;
+import java.time.Duration;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** psk-tool end to end: its server with its client, its client with openssl s_server, and its demo. */
+@Timeout(90)
+class ToolEndToEndTest {
+
+    static final Duration WAIT = Duration.ofSeconds(20);
+    static final String KEY = ToolOptionsTest.KEY;
+    static final String BACKUP_KEY = ToolOptionsTest.KEY2;
+    static final String WRONG_KEY = "ee" + KEY.substring(2);
+
+    @Test
+    void toolClientWithToolServer() throws Exception {
+        // One identity with a main and a backup key, as during key rotation.
+        try (ToolRun server = ToolRun.start("server", "--port", "0", "--psk", "dev-1:" + KEY,
+                "--psk", "dev-1:" + BACKUP_KEY, "--modes", "psk_dhe_ke,psk_ke")) {
+            int port = Integer.parseInt(
+                    server.awaitOutput("^listening on 127\\.0\\.0\\.1:(\\d+)$", WAIT).group(1));
+
+            ToolRun dhe = ToolRun.start("client", "--connect", "127.0.0.1:" + port, "--psk", "dev-1:" + KEY,
+                    "--message", "hi there");
+            assertEquals(0, dhe.awaitExit(WAIT), dhe.out() + dhe.err());
+            assertLine(dhe.out(), "handshake ok peer=127\\.0\\.0\\.1:" + port
+                    + " identity=dev-1 protocol=TLSv1\\.3 suite=TLS_\\w+ mode=psk_dhe_ke group=\\w+");
+            assertLine(dhe.out(), "echo: hi there");
+            server.awaitOutput("^handshake ok peer=127\\.0\\.0\\.1:\\d+ identity=dev-1 protocol=TLSv1\\.3 "
+                    + "suite=TLS_\\w+ mode=psk_dhe_ke group=x25519$", WAIT);
+
+            ToolRun backup = ToolRun.start("client", "--connect", "127.0.0.1:" + port,
+                    "--psk", "dev-1:" + BACKUP_KEY, "--modes", "psk_ke");
+            assertEquals(0, backup.awaitExit(WAIT), backup.out() + backup.err());
+            assertLine(backup.out(), "handshake ok .* mode=psk_ke group=none");
+            assertLine(backup.out(), "echo: hello");
+
+            ToolRun wrong = ToolRun.start("client", "--connect", "127.0.0.1:" + port, "--psk", "dev-1:" + WRONG_KEY);
+            assertEquals(PskTool.EXIT_HANDSHAKE, wrong.awaitExit(WAIT), wrong.out() + wrong.err());
+            assertLine(wrong.out(), "handshake failed peer=127\\.0\\.0\\.1:" + port + " alert=\\w+\\(\\d+\\) received: .*");
+            server.awaitOutput("^handshake failed peer=127\\.0\\.0\\.1:\\d+ alert=\\w+\\(\\d+\\) sent: .*$", WAIT);
+
+            for (ToolRun r : new ToolRun[] {dhe, backup, wrong}) {
+                assertFalse(r.out().contains(KEY) || r.err().contains(KEY), "key material printed");
+            }
+            assertFalse(server.out().contains(KEY.substring(0, 16)), "key material printed");
+        }
+    }
+
+    @Test
+    void toolClientConnectionRefusedExits3() throws Exception {
+        int port = FreePorts.pick(); // nothing listens there
+        ToolRun client = ToolRun.start("client", "--connect", "127.0.0.1:" + port, "--psk", "dev-1:" + KEY,
+                "--timeout-seconds", "5");
+        assertEquals(PskTool.EXIT_TIMEOUT, client.awaitExit(WAIT), client.out() + client.err());
+    }
+
+    @Test
+    void toolClientWithOpenSslServer() throws Exception {
+        assumeTrue(PeerProcess.onPath("openssl"), "openssl is not installed (.ci/run installs it)");
+        int port = FreePorts.pick();
+        try (PeerProcess server = PeerProcess.start("openssl", "s_server", "-accept", "127.0.0.1:" + port,
+                "-nocert", "-psk", KEY, "-psk_identity", "dev-1", "-tls1_3")) {
+            server.awaitOutput("^ACCEPT$", WAIT);
+            String message = "tool-" + System.nanoTime();
+            ToolRun client = ToolRun.start("client", "--connect", "127.0.0.1:" + port, "--psk", "dev-1:" + KEY,
+                    "--message", message);
+            // s_server does not echo: it prints what it got, and we send the same line back through its stdin.
+            server.awaitOutput("^" + message + "$", WAIT);
+            server.writeLine(message);
+            assertEquals(0, client.awaitExit(WAIT), client.out() + client.err() + "\ns_server:\n" + server.output());
+            assertLine(client.out(), "handshake ok peer=127\\.0\\.0\\.1:" + port
+                    + " identity=dev-1 protocol=TLSv1\\.3 suite=TLS_\\w+ mode=psk_dhe_ke group=x25519");
+            assertLine(client.out(), "echo: " + message);
+        }
+    }
+
+    @Test
+    void demoRunsBothModes() throws Exception {
+        ToolRun demo = ToolRun.start("demo");
+        assertEquals(0, demo.awaitExit(Duration.ofSeconds(60)), demo.out() + demo.err());
+        assertLine(demo.out(), "  negotiated TLSv1\\.3 TLS_\\w+ mode=psk_dhe_ke group=\\w+; handshake took [0-9.]+ ms; echo ok");
+        assertLine(demo.out(), "  negotiated TLSv1\\.3 TLS_\\w+ mode=psk_ke group=none; handshake took [0-9.]+ ms; echo ok");
+        assertLine(demo.out(), "demo ok");
+    }
+
+    private static void assertLine(String text, String regex) {
+        assertTrue(Pattern.compile("^" + regex + "$", Pattern.MULTILINE).matcher(text).find(),
+                "no line matching /" + regex + "/ in:\n" + text);
+    }
+}
