@@ -10,7 +10,8 @@ import java.net.SocketAddress;
  * The one-line handshake reports the tool prints, which scripts and tests match on:
  * <pre>
  * handshake ok peer=ADDR identity=ID protocol=TLSv1.3 suite=SUITE mode=psk_ke|psk_dhe_ke group=GROUP|none [alpn=P]
- * handshake failed peer=ADDR alert=NAME(CODE) sent|received: MESSAGE
+ * handshake failed peer=ADDR alert=NAME(CODE) received
+ * handshake failed peer=ADDR alert=NAME(CODE) sent: REASON
  * handshake failed peer=ADDR error=MESSAGE
  * </pre>
  */
@@ -38,7 +39,10 @@ final class HandshakeLines {
         if (alert != null) {
             String name = alert.description() != null ? alert.description().rfcName() : "unknown";
             b.append("alert=").append(name).append('(').append(alert.code()).append(") ")
-                    .append(alert.isReceived() ? "received" : "sent").append(": ").append(message(alert));
+                    .append(alert.isReceived() ? "received" : "sent");
+            if (alert.reason() != null) {
+                b.append(": ").append(printable(alert.reason()));
+            }
         } else {
             b.append("error=").append(message(cause));
         }

@@ -12,12 +12,15 @@ public final class PskAlertException extends SSLHandshakeException {
     private final AlertDescription description;
     private final int code;
     private final boolean received;
+    private final String reason;
 
-    PskAlertException(AlertDescription description, int code, boolean received, String message, Throwable cause) {
+    PskAlertException(AlertDescription description, int code, boolean received, String message, String reason,
+                      Throwable cause) {
         super(message);
         this.description = description;
         this.code = code;
         this.received = received;
+        this.reason = reason;
         if (cause != null) {
             initCause(cause);
         }
@@ -25,13 +28,13 @@ public final class PskAlertException extends SSLHandshakeException {
 
     static PskAlertException sent(AlertDescription description, String why, Throwable cause) {
         return new PskAlertException(description, description.code(), false,
-                "sent fatal alert " + description.rfcName() + " (" + description.code() + "): " + why, cause);
+                "sent fatal alert " + description.rfcName() + " (" + description.code() + "): " + why, why, cause);
     }
 
     static PskAlertException received(int code) {
         AlertDescription d = AlertDescription.byCode(code);
         String name = d != null ? d.rfcName() : "unknown";
-        return new PskAlertException(d, code, true, "received fatal alert " + name + " (" + code + ")", null);
+        return new PskAlertException(d, code, true, "received fatal alert " + name + " (" + code + ")", null, null);
     }
 
     /** The alert, or {@code null} when the peer sent a code this library does not name (see {@link #code()}). */
@@ -42,6 +45,11 @@ public final class PskAlertException extends SSLHandshakeException {
     /** The alert code on the wire. */
     public int code() {
         return code;
+    }
+
+    /** Why this side sent the alert; {@code null} for an alert the peer sent (it gives no reason). */
+    public String reason() {
+        return reason;
     }
 
     /** True when the peer sent the alert; false when this side sent it. */

@@ -545,7 +545,7 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
             closeNotifySent = true; // no further alerts after a fatal one
             alertInFlight = writeAlertRecord(e.description(), 2);
         }
-        PskAlertException cause = PskAlertException.sent(e.description(), e.getMessage(), e);
+        PskAlertException cause = PskAlertException.sent(e.description(), e.detail(), e);
         if (session == null) {
             failHandshake(cause);
         } else if (first) {

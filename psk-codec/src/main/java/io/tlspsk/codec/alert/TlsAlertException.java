@@ -8,15 +8,23 @@ package io.tlspsk.codec.alert;
 public class TlsAlertException extends Exception {
 
     private final AlertDescription description;
+    private final String detail;
 
     public TlsAlertException(AlertDescription description, String message) {
         super(description.rfcName() + ": " + message);
         this.description = description;
+        this.detail = message;
     }
 
     public TlsAlertException(AlertDescription description, String message, Throwable cause) {
         super(description.rfcName() + ": " + message, cause);
         this.description = description;
+        this.detail = message;
+    }
+
+    /** What went wrong, without the alert name. */
+    public String detail() {
+        return detail;
     }
 
     public AlertDescription description() {
