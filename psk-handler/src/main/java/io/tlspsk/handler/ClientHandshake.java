@@ -55,8 +55,16 @@ final class ClientHandshake extends Handshake {
     }
 
     @Override
-    void start() {
-        offered = new ArrayList<>(config.clientPsks);
+    void start() throws TlsAlertException {
+        offered = new ArrayList<>(config.clientPsks.size());
+        for (ExternalPsk psk : config.clientPsks) {
+            if (!psk.isDestroyed()) {
+                offered.add(psk);
+            }
+        }
+        if (offered.isEmpty()) {
+            throw new TlsAlertException(AlertDescription.INTERNAL_ERROR, "every configured PSK was destroyed");
+        }
         if (offersMode(PskKeyExchangeMode.PSK_DHE_KE)) {
             sharedGroup = config.groups.get(0);
             ownShare = CryptoBackend.generateKeyShare(sharedGroup);

@@ -24,6 +24,7 @@ public final class ExternalPsk {
     private final byte[] identity;
     private final byte[] secret;
     private final HashAlgorithm hash;
+    private volatile boolean destroyed;
 
     private ExternalPsk(byte[] identity, byte[] secret, HashAlgorithm hash) {
         this.identity = identity;
@@ -83,9 +84,21 @@ public final class ExternalPsk {
         return Arrays.equals(identity, other);
     }
 
-    /** The internal secret array: for the key schedule only, never to be modified or kept. */
+    /**
+     * The internal secret array: for the key schedule only, never to be modified or kept.
+     *
+     * @throws IllegalStateException after {@link #destroy()}: a zeroed key must never complete a handshake
+     */
     byte[] secretForKeySchedule() {
+        if (destroyed) {
+            throw new IllegalStateException(this + " was destroyed");
+        }
         return secret;
+    }
+
+    /** True after {@link #destroy()}. */
+    public boolean isDestroyed() {
+        return destroyed;
     }
 
     /** The internal identity array, not copied: callers in this package must not modify it. */
@@ -95,6 +108,7 @@ public final class ExternalPsk {
 
     /** Zeroes the secret held by this object; using it in a handshake afterwards fails. */
     public void destroy() {
+        destroyed = true;
         Arrays.fill(secret, (byte) 0);
     }
 

@@ -51,6 +51,7 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
     private final PskTlsContext context;
     private final HandshakePromise handshakePromise = new HandshakePromise();
     private ChannelHandlerContext ctx;
+    private PskTlsCodec codec;
     private TlsRecordLayer recordLayer;
     private HandshakeReassembler reassembler;
     private PendingWriteQueue pendingWrites;
@@ -99,7 +100,10 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
                 recordLayer.sendKeyUpdate(requestPeerUpdate, promise);
                 ctx.flush();
             } catch (TlsAlertException e) {
+                promise.tryFailure(e);
                 fatal(e);
+            } catch (RuntimeException e) {
+                promise.tryFailure(e);
             }
         });
         return promise;
@@ -113,7 +117,8 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
         this.recordLayer = new TlsRecordLayer();
         this.reassembler = new HandshakeReassembler(ctx.alloc(), context.maxHandshakeMessageSize);
         this.pendingWrites = new PendingWriteQueue(ctx);
-        ctx.pipeline().addBefore(ctx.name(), null, new PskTlsCodec());
+        this.codec = new PskTlsCodec();
+        ctx.pipeline().addBefore(ctx.name(), null, codec);
         ctx.pipeline().addBefore(ctx.name(), null, recordLayer);
         if (ctx.channel().isActive()) {
             start();
@@ -171,7 +176,15 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
         if (!handshakePromise.isDone()) {
             failHandshake(new SSLException("PskHandshakeHandler removed before the handshake completed"));
         }
+        finished = true;
         releaseAll(new ClosedChannelException());
+        // The record codec and layer were added by this handler and make no sense without it.
+        if (ctx.pipeline().context(recordLayer) != null) {
+            ctx.pipeline().remove(recordLayer);
+        }
+        if (ctx.pipeline().context(codec) != null) {
+            ctx.pipeline().remove(codec);
+        }
     }
 
     private void releaseAll(Throwable cause) {
@@ -405,6 +418,7 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
         if (!pendingWrites.isEmpty()) {
             pendingWrites.removeAndFailAll(new ClosedChannelException());
         }
+        ctx.flush(); // data written before close() is sealed and sent before the close_notify
         ChannelFuture sent = writeAlertRecord(AlertDescription.CLOSE_NOTIFY, 1);
         alertInFlight = sent;
         // Close when the alert is flushed, or after a timeout if the peer does not read; whichever comes first.
@@ -512,7 +526,10 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
         void run() throws TlsAlertException;
     }
 
-    /** The handshake succeeded: swap the state, announce, and send what the application queued. */
+    /**
+     * The handshake succeeded: swap the state, send what the application queued, then announce. Queued writes go
+     * first so that whatever listeners of the future or the event write comes after them.
+     */
     void complete(PskTlsSession negotiated) {
         handshake.destroy();
         handshake = null;
@@ -523,11 +540,11 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
             timeout = null;
         }
         ctx.channel().attr(PskTlsSession.ATTRIBUTE).set(negotiated);
-        handshakePromise.trySuccess(negotiated);
-        ctx.fireUserEventTriggered(new PskHandshakeCompletionEvent(negotiated, null));
         if (!pendingWrites.isEmpty()) {
             pendingWrites.removeAndWriteAll();
         }
+        handshakePromise.trySuccess(negotiated);
+        ctx.fireUserEventTriggered(new PskHandshakeCompletionEvent(negotiated, null));
         ctx.flush();
     }
 
@@ -541,11 +558,12 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
         }
         boolean first = !finished;
         finished = true;
+        PskAlertException cause = PskAlertException.sent(e.description(), e.detail(), e);
+        recordLayer.discardQueuedData(cause); // nothing may follow a fatal alert
         if (ctx.channel().isActive() && !closeNotifySent) {
             closeNotifySent = true; // no further alerts after a fatal one
             alertInFlight = writeAlertRecord(e.description(), 2);
         }
-        PskAlertException cause = PskAlertException.sent(e.description(), e.detail(), e);
         if (session == null) {
             failHandshake(cause);
         } else if (first) {

@@ -17,8 +17,6 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
@@ -113,21 +111,41 @@ final class ServerHandshake extends Handshake {
         if (stage == null) {
             throw new TlsAlertException(AlertDescription.INTERNAL_ERROR, "PSK selector returned null");
         }
-        if (stage instanceof CompletableFuture && ((CompletableFuture<PskSelection>) stage).isDone()) {
-            // A synchronous store answered at once: no need to stop reading.
-            CompletableFuture<PskSelection> done = (CompletableFuture<PskSelection>) stage;
-            PskSelection selection;
-            try {
-                selection = done.join();
-            } catch (CompletionException | CancellationException e) {
-                onSelection(null, e.getCause() != null ? e.getCause() : e);
-                return;
+        // Register once and notice whether the stage answered synchronously (a store in memory): then go on at
+        // once without pausing. The stage is not probed with isDone()/join(): minimal stages refuse those.
+        SynchronousAnswer answer = new SynchronousAnswer(Thread.currentThread());
+        stage.whenComplete((selection, failure) -> {
+            if (answer.registering && Thread.currentThread() == answer.thread) {
+                answer.selection = selection;
+                answer.failure = failure;
+                answer.done = true;
+            } else {
+                handler.resumeOnEventLoop(() -> onSelection(selection, unwrap(failure)));
             }
-            onSelection(selection, null);
-            return;
+        });
+        answer.registering = false;
+        if (answer.done) {
+            onSelection(answer.selection, unwrap(answer.failure));
+        } else {
+            handler.pauseInbound();
         }
-        handler.pauseInbound();
-        stage.whenComplete((selection, failure) -> handler.resumeOnEventLoop(() -> onSelection(selection, failure)));
+    }
+
+    /** Holds a selection that completed while its callback was being registered. */
+    private static final class SynchronousAnswer {
+        final Thread thread;
+        boolean registering = true;
+        boolean done;
+        PskSelection selection;
+        Throwable failure;
+
+        SynchronousAnswer(Thread thread) {
+            this.thread = thread;
+        }
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 
     /** Checks that apply to both ClientHellos. */
@@ -237,7 +255,7 @@ final class ServerHandshake extends Handshake {
         int truncated = message.readableBytes() - offer.bindersLength();
         boolean anySuite = false;
         for (ExternalPsk key : candidates) {
-            if (key.hash().length() != binder.length) {
+            if (key.isDestroyed() || key.hash().length() != binder.length) {
                 continue;
             }
             CipherSuite candidateSuite = suiteFor(firstHello, key);

@@ -251,6 +251,13 @@ final class TlsRecordLayer extends ChannelDuplexHandler {
         }
     }
 
+    /** Fails and releases application data not yet sealed: nothing may be sent after a fatal alert. */
+    void discardQueuedData(Throwable cause) {
+        if (appQueue != null && !appQueue.isEmpty()) {
+            appQueue.releaseAndFailAll(cause);
+        }
+    }
+
     /** Releases everything held, fails queued writes with {@code cause}, zeroes the keys. Idempotent. */
     void destroy(Throwable cause) {
         if (destroyed) {
