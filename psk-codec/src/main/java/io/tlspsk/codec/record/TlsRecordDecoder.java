@@ -42,7 +42,8 @@ public final class TlsRecordDecoder extends ByteToMessageDecoder {
                         "record of unknown content type " + type));
             }
             if (in.getUnsignedByte(start + 1) != 3) {
-                // Not TLS at all (e.g. an SSLv2-style hello or plain HTTP); legacy_record_version's major byte is 3.
+                // A known type byte but not TLS (legacy_record_version's major byte is always 3). Plain HTTP or an
+                // SSLv2-style hello usually fails the content type check above already.
                 throw fail(in, TlsAlertException.decodeError("not a TLS record (version major byte is not 3)"));
             }
             if (length > maxCiphertextLength) {

@@ -1,0 +1,240 @@
+package io.tlspsk.codec.handshake;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.tlspsk.codec.alert.AlertDescription;
+import io.tlspsk.codec.alert.TlsAlertException;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/** {@link HandshakeReassembler}: messages across records, several per record, and the size limit. */
+class HandshakeReassemblerTest {
+
+    private static final ByteBufAllocator ALLOC = ByteBufAllocator.DEFAULT;
+
+    /** A handshake message: type, uint24 length, body of {@code length} patterned bytes. */
+    static byte[] message(int type, int length) {
+        byte[] m = new byte[HandshakeType.HEADER_LENGTH + length];
+        m[0] = (byte) type;
+        m[1] = (byte) (length >>> 16);
+        m[2] = (byte) (length >>> 8);
+        m[3] = (byte) length;
+        for (int i = 0; i < length; i++) {
+            m[HandshakeType.HEADER_LENGTH + i] = (byte) (i * 7 + type);
+        }
+        return m;
+    }
+
+    private static ByteBuf fragment(byte[] bytes, int from, int to) {
+        return ALLOC.heapBuffer(to - from).writeBytes(bytes, from, to - from);
+    }
+
+    private static ByteBuf fragment(byte[]... messages) {
+        ByteBuf b = ALLOC.heapBuffer();
+        for (byte[] m : messages) {
+            b.writeBytes(m);
+        }
+        return b;
+    }
+
+    /** Takes the next message, checks its bytes, and releases it. */
+    private static void assertNext(byte[] expected, HandshakeReassembler r) throws TlsAlertException {
+        ByteBuf m = r.next();
+        try {
+            assertArrayEquals(expected, m == null ? null : ByteBufUtil.getBytes(m));
+        } finally {
+            if (m != null) {
+                m.release(); // may share its reference count with the record still being read
+            }
+        }
+    }
+
+    @Test
+    void joinsAMessageSpreadOverSeveralRecords() throws Exception {
+        HandshakeReassembler r = new HandshakeReassembler(ALLOC, 1 << 16);
+        byte[] msg = message(HandshakeType.CLIENT_HELLO, 1000);
+        int[] cuts = {0, 2, 4, 5, 300, 999, msg.length};
+        try {
+            for (int i = 0; i + 1 < cuts.length; i++) {
+                assertNull(r.next(), "message returned before its last fragment");
+                r.add(fragment(msg, cuts[i], cuts[i + 1]));
+                if (i + 2 < cuts.length) {
+                    assertEquals(cuts[i + 1], r.bufferedBytes());
+                    assertFalse(r.isEmpty());
+                }
+            }
+            assertNext(msg, r);
+            assertNull(r.next());
+            assertTrue(r.isEmpty());
+            assertEquals(0, r.bufferedBytes());
+        } finally {
+            r.release();
+        }
+    }
+
+    @Test
+    void splitsSeveralMessagesFromOneRecord() throws Exception {
+        HandshakeReassembler r = new HandshakeReassembler(ALLOC, 1 << 16);
+        byte[] a = message(HandshakeType.SERVER_HELLO, 90);
+        byte[] b = message(HandshakeType.ENCRYPTED_EXTENSIONS, 0);
+        byte[] c = message(HandshakeType.FINISHED, 32);
+        try {
+            r.add(fragment(a, b, c));
+            assertNext(a, r);
+            assertNext(b, r);
+            assertNext(c, r);
+            assertNull(r.next());
+            assertTrue(r.isEmpty());
+        } finally {
+            r.release();
+        }
+    }
+
+    @Test
+    void handlesMessagesStraddlingRecordBoundaries() throws Exception {
+        HandshakeReassembler r = new HandshakeReassembler(ALLOC, 1 << 16);
+        byte[] a = message(HandshakeType.ENCRYPTED_EXTENSIONS, 10);
+        byte[] b = message(HandshakeType.FINISHED, 48);
+        byte[] c = message(HandshakeType.KEY_UPDATE, 1);
+        byte[] all = fragmentBytes(a, b, c);
+        int cut1 = a.length + 3; // inside b's header
+        int cut2 = a.length + b.length + 2; // inside c's header
+        try {
+            r.add(fragment(all, 0, cut1));
+            assertNext(a, r);
+            assertNull(r.next());
+            assertEquals(3, r.bufferedBytes());
+            r.add(fragment(all, cut1, cut2));
+            assertNext(b, r);
+            assertNull(r.next());
+            assertFalse(r.isEmpty(), "a partial header is a partial message");
+            r.add(fragment(all, cut2, all.length));
+            assertNext(c, r);
+            assertTrue(r.isEmpty());
+        } finally {
+            r.release();
+        }
+    }
+
+    private static byte[] fragmentBytes(byte[]... parts) {
+        ByteBuf b = fragment(parts);
+        try {
+            return ByteBufUtil.getBytes(b);
+        } finally {
+            b.release();
+        }
+    }
+
+    @Test
+    void returnsAlignedMessagesAsSlicesWithoutCopying() throws Exception {
+        HandshakeReassembler r = new HandshakeReassembler(ALLOC, 1 << 16);
+        ByteBuf record = fragment(message(HandshakeType.FINISHED, 32), message(HandshakeType.KEY_UPDATE, 1));
+        try {
+            r.add(record);
+            ByteBuf first = r.next();
+            ByteBuf second = r.next();
+            try {
+                assertTrue(first.hasArray() && second.hasArray());
+                assertSame(record.array(), first.array(), "first message was copied");
+                assertSame(record.array(), second.array(), "second message was copied");
+            } finally {
+                first.release();
+                second.release();
+            }
+            assertEquals(0, record.refCnt(), "the record was not released once all its messages were");
+        } finally {
+            r.release();
+        }
+    }
+
+    @Test
+    void acceptsAMessageOfExactlyTheLimit() throws Exception {
+        HandshakeReassembler r = new HandshakeReassembler(ALLOC, 1024);
+        byte[] msg = message(HandshakeType.CLIENT_HELLO, 1024);
+        try {
+            r.add(fragment(msg, 0, msg.length));
+            assertNext(msg, r);
+        } finally {
+            r.release();
+        }
+    }
+
+    @Test
+    void rejectsAnOversizedMessageFromItsHeaderAloneWithIllegalParameter() {
+        HandshakeReassembler r = new HandshakeReassembler(ALLOC, 1024);
+        byte[] header = Arrays.copyOf(message(HandshakeType.CLIENT_HELLO, 1025), HandshakeType.HEADER_LENGTH);
+        try {
+            r.add(fragment(header, 0, header.length));
+            TlsAlertException e = assertThrows(TlsAlertException.class, r::next);
+            assertEquals(AlertDescription.ILLEGAL_PARAMETER, e.description());
+            assertEquals(HandshakeType.HEADER_LENGTH, r.bufferedBytes(), "more than the header was buffered");
+        } finally {
+            r.release();
+        }
+    }
+
+    @Test
+    void rejectsAnOversizedMessageOnceAHeaderSplitOverRecordsIsComplete() throws Exception {
+        HandshakeReassembler r = new HandshakeReassembler(ALLOC, 1024);
+        byte[] header = {HandshakeType.CLIENT_HELLO, (byte) 0xff, (byte) 0xff, (byte) 0xff};
+        try {
+            r.add(fragment(header, 0, 3));
+            assertNull(r.next(), "judged before the length was complete");
+            r.add(fragment(header, 3, 4));
+            assertEquals(AlertDescription.ILLEGAL_PARAMETER, assertThrows(TlsAlertException.class, r::next).description());
+        } finally {
+            r.release();
+        }
+    }
+
+    @Test
+    void rejectsAnOversizedMessageThatFollowsAGoodOneInTheSameRecord() throws Exception {
+        HandshakeReassembler r = new HandshakeReassembler(ALLOC, 1024);
+        byte[] good = message(HandshakeType.FINISHED, 32);
+        byte[] bad = Arrays.copyOf(message(HandshakeType.CERTIFICATE, 5000), 10);
+        try {
+            r.add(fragment(good, bad));
+            assertNext(good, r);
+            assertThrows(TlsAlertException.class, r::next);
+        } finally {
+            r.release();
+        }
+    }
+
+    @Test
+    void releaseFreesTheBufferedPartialMessage() throws Exception {
+        HandshakeReassembler r = new HandshakeReassembler(ALLOC, 1 << 16);
+        ByteBuf partial = fragment(message(HandshakeType.CLIENT_HELLO, 100), 0, 50);
+        r.add(partial);
+        assertNull(r.next());
+        r.release();
+        assertEquals(0, partial.refCnt());
+        assertTrue(r.isEmpty());
+        assertEquals(0, r.bufferedBytes());
+        r.release(); // idempotent
+    }
+
+    @Test
+    void emptyFragmentAfterAConsumedRecordIsHarmless() throws Exception {
+        HandshakeReassembler r = new HandshakeReassembler(ALLOC, 1 << 16);
+        byte[] msg = message(HandshakeType.FINISHED, 32);
+        try {
+            r.add(ALLOC.heapBuffer(0));
+            assertNull(r.next());
+            r.add(fragment(msg, 0, msg.length));
+            assertNext(msg, r);
+            assertTrue(r.isEmpty());
+        } finally {
+            r.release();
+        }
+    }
+}
