@@ -16,12 +16,13 @@ import io.tlspsk.codec.handshake.ServerHello;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * The client side of a TLS 1.3 external-PSK handshake: ClientHello with every configured PSK and its binder ->
  * [HelloRetryRequest -> second ClientHello] -> ServerHello, EncryptedExtensions, Finished -> Finished.
  */
-final class ClientHandshake extends Handshake {
+final class ClientHandshake extends Tls13Handshake {
 
     private enum Phase { WAIT_SERVER_HELLO, WAIT_ENCRYPTED_EXTENSIONS, WAIT_FINISHED }
 
@@ -42,7 +43,7 @@ final class ClientHandshake extends Handshake {
     ClientHandshake(PskHandshakeHandler handler) {
         super(handler);
         // RFC 8446 appendix D.4: compatibility mode uses a random 32-byte legacy_session_id.
-        this.sessionId = config.middleboxCompatibility ? random(32) : new byte[0];
+        this.sessionId = config.middleboxCompatibility && config.tls13 ? random(32) : new byte[0];
     }
 
     @Override
@@ -65,7 +66,7 @@ final class ClientHandshake extends Handshake {
         if (offered.isEmpty()) {
             throw new TlsAlertException(AlertDescription.INTERNAL_ERROR, "every configured PSK was destroyed");
         }
-        if (offersMode(PskKeyExchangeMode.PSK_DHE_KE)) {
+        if (config.tls13 && offersMode(PskKeyExchangeMode.PSK_DHE_KE)) {
             sharedGroup = config.groups.get(0);
             ownShare = CryptoBackend.generateKeyShare(sharedGroup);
         }
@@ -76,10 +77,30 @@ final class ClientHandshake extends Handshake {
         ClientHelloEncoder.Params p = new ClientHelloEncoder.Params();
         p.random = clientRandom;
         p.legacySessionId = sessionId;
-        p.cipherSuites = suites.stream().mapToInt(CipherSuite::id).toArray();
+        p.cipherSuites = config.tls13 ? suites.stream().mapToInt(CipherSuite::id).toArray() : new int[0];
+        p.offerTls13 = config.tls13;
+        // After a HelloRetryRequest TLS 1.2 is still offered: RFC 8446 section 4.1.2 wants the second ClientHello
+        // to repeat the first but for the fields a retry changes.
+        p.offerTls12 = config.tls12;
+        p.tls12CipherSuites = config.tls12CipherSuites.stream().mapToInt(CipherSuite::id).toArray();
+        boolean tls12Ecdhe = p.offerTls12 && config.tls12CipherSuites.stream()
+                .anyMatch(s -> s.keyExchange() == CipherSuite.KeyExchange.ECDHE_PSK);
+        boolean tls12Dhe = p.offerTls12 && config.tls12CipherSuites.stream()
+                .anyMatch(s -> s.keyExchange() == CipherSuite.KeyExchange.DHE_PSK);
+        if (ownShare != null || tls12Ecdhe || (tls12Dhe && !config.tls13)) {
+            IntStream groups = config.groups.stream().mapToInt(NamedGroup::id);
+            if (tls12Dhe && !config.tls13) {
+                // RFC 7919: name the one finite-field group we accept. Not with TLS 1.3 offered, where a server
+                // could answer with a HelloRetryRequest for it.
+                groups = IntStream.concat(groups, IntStream.of(NamedGroup.FFDHE2048.id()));
+            }
+            p.supportedGroups = groups.toArray();
+        }
         if (ownShare != null) {
-            p.supportedGroups = config.groups.stream().mapToInt(NamedGroup::id).toArray();
             p.keyShares = List.of(new KeyShareEntry(sharedGroup.id(), ownShare.publicKey()));
+        } else if (config.tls13 && p.supportedGroups != null) {
+            // RFC 8446 section 9.2: supported_groups and key_share go together; psk_ke sends an empty share list.
+            p.keyShares = List.of();
         }
         p.pskKeyExchangeModes = config.modes.stream().mapToInt(PskKeyExchangeMode::id).toArray();
         p.serverName = config.serverName;
@@ -96,7 +117,7 @@ final class ClientHandshake extends Handshake {
         // RFC 8446 section 4.2.11.2: each binder covers the transcript up to the truncated ClientHello.
         destroySchedules();
         schedules = new ArrayList<>(offered.size());
-        for (int i = 0; i < offered.size(); i++) {
+        for (int i = 0; p.offerTls13 && i < offered.size(); i++) {
             ExternalPsk psk = offered.get(i);
             Tls13KeySchedule ks = new Tls13KeySchedule(psk.hash(), psk.secretForKeySchedule());
             schedules.add(ks);
@@ -142,7 +163,18 @@ final class ClientHandshake extends Handshake {
     }
 
     private void onServerHello(ByteBuf message) throws TlsAlertException {
-        ServerHello sh = ServerHello.parse(body(message));
+        ServerHello sh = ServerHello.parse(body(message), config.tls12);
+        if (sh.selectedVersion() < 0 && config.tls12) {
+            if (retried) {
+                throw TlsAlertException.illegalParameter("TLS 1.2 ServerHello after a HelloRetryRequest");
+            }
+            Tls12ClientHandshake next = new Tls12ClientHandshake(handler, transcript, clientRandom, sessionId,
+                    config.tls13);
+            destroy(); // the TLS 1.3 key schedules and key share are of no further use
+            handler.replaceHandshake(next);
+            next.onServerHello(sh, message);
+            return;
+        }
         checkServerHello(sh);
         if (sh.isHelloRetryRequest()) {
             onHelloRetryRequest(sh, message);
@@ -168,7 +200,12 @@ final class ClientHandshake extends Handshake {
         byte[] shared = null;
         PskKeyExchangeMode mode;
         if (sh.keyShare() != null) {
-            if (ownShare == null || sh.keyShare().group() != sharedGroup.id()) {
+            if (sharedGroup == null) {
+                // RFC 8446 section 4.2: an extension the client did not send is unsupported_extension.
+                throw new TlsAlertException(AlertDescription.UNSUPPORTED_EXTENSION,
+                        "key_share in ServerHello, but the client offered psk_ke only");
+            }
+            if (sh.keyShare().group() != sharedGroup.id()) {
                 throw TlsAlertException.illegalParameter("server key share for a group we sent no share for");
             }
             mode = PskKeyExchangeMode.PSK_DHE_KE;
@@ -227,7 +264,11 @@ final class ClientHandshake extends Handshake {
         retrySuite = suite;
         NamedGroup requested = NamedGroup.byId(hrr.selectedGroup());
         if (hrr.selectedGroup() >= 0) {
-            if (requested == null || ownShare == null || !config.groups.contains(requested)
+            if (ownShare == null) {
+                throw new TlsAlertException(AlertDescription.UNSUPPORTED_EXTENSION,
+                        "key_share in HelloRetryRequest, but the client offered psk_ke only");
+            }
+            if (requested == null || !config.groups.contains(requested)
                     || requested == sharedGroup) {
                 // RFC 8446 section 4.2.8.
                 throw TlsAlertException.illegalParameter("HelloRetryRequest asks for an unusable group");

@@ -23,8 +23,10 @@ import io.tlspsk.codec.handshake.HandshakeReassembler;
 import io.tlspsk.codec.handshake.HandshakeType;
 import io.tlspsk.codec.handshake.SimpleMessages;
 import io.tlspsk.codec.record.ContentType;
+import io.tlspsk.codec.record.RecordLimits;
 import io.tlspsk.codec.record.RecordProtection;
 import io.tlspsk.codec.record.TlsRecord;
+import io.tlspsk.codec.tls12.Tls12Messages;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
@@ -62,6 +64,7 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
     private boolean finished;      // no more records will be processed (failed, or closing)
     private boolean closeNotifySent;
     private ChannelFuture alertInFlight;
+    private boolean tls12;
     private boolean inboundPaused;
     private boolean autoReadBeforePause;
 
@@ -93,6 +96,10 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
         ctx.executor().execute(() -> {
             if (session == null || finished) {
                 promise.setFailure(new IllegalStateException("KeyUpdate needs an established connection"));
+                return;
+            }
+            if (tls12) {
+                promise.setFailure(new IllegalStateException("KeyUpdate exists only in TLS 1.3"));
                 return;
             }
             try {
@@ -260,8 +267,13 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
                     record.release();
                 }
                 break;
-            default: // APPLICATION_DATA, already decrypted
+            case ContentType.APPLICATION_DATA: // already decrypted
                 onApplicationData(record);
+                break;
+            default:
+                record.release();
+                // RFC 8446 section 5: an unknown (inner) content type is unexpected_message.
+                throw TlsAlertException.unexpectedMessage("record of unknown content type " + type);
         }
     }
 
@@ -290,6 +302,8 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
         if (content.readableBytes() != 1 || content.getByte(content.readerIndex()) != 1) {
             throw TlsAlertException.unexpectedMessage("change_cipher_spec with a value other than 1");
         }
+        requireNoPartialMessage();
+        handshake.onChangeCipherSpec();
     }
 
     private void onAlert(ByteBuf content) throws TlsAlertException {
@@ -297,11 +311,14 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
             // RFC 8446 section 5.1: alerts are never fragmented or coalesced.
             throw TlsAlertException.decodeError("alert record of " + content.readableBytes() + " bytes");
         }
+        int level = content.getUnsignedByte(content.readerIndex());
         int code = content.getUnsignedByte(content.readerIndex() + 1);
         if (code == AlertDescription.CLOSE_NOTIFY.code()) {
             onCloseNotify();
         } else if (code == AlertDescription.USER_CANCELED.code()) {
             // RFC 8446 section 6.1: user_canceled precedes close_notify; nothing to do yet.
+        } else if (tls12 && level == ALERT_WARNING) {
+            // RFC 5246 section 7.2: in TLS 1.2 a warning (e.g. no_renegotiation) does not end the connection.
         } else {
             // RFC 8446 section 6.2: every other alert is fatal, whatever level it claims.
             PskAlertException cause = PskAlertException.received(code);
@@ -339,6 +356,10 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
     }
 
     private void onPostHandshakeMessage(int type, ByteBuf message) throws TlsAlertException {
+        if (tls12) {
+            onTls12PostHandshakeMessage(type);
+            return;
+        }
         switch (type) {
             case HandshakeType.KEY_UPDATE: {
                 boolean requested = SimpleMessages.parseKeyUpdate(
@@ -364,6 +385,20 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
                 throw TlsAlertException.unexpectedMessage(
                         HandshakeType.name(type) + " after the handshake");
         }
+    }
+
+    /**
+     * TLS 1.2 after the handshake: renegotiation is refused. A server's HelloRequest or a client's new ClientHello
+     * is answered with a no_renegotiation warning (RFC 5246 section 7.2.2, RFC 5746 section 4); the peer decides
+     * whether to go on. Anything else is unexpected_message.
+     */
+    private void onTls12PostHandshakeMessage(int type) throws TlsAlertException {
+        boolean renegotiation = context.client ? type == Tls12Messages.HELLO_REQUEST
+                : type == HandshakeType.CLIENT_HELLO;
+        if (!renegotiation) {
+            throw TlsAlertException.unexpectedMessage(HandshakeType.name(type) + " after the handshake");
+        }
+        writeAlertRecord(AlertDescription.NO_RENEGOTIATION, ALERT_WARNING);
     }
 
     @Override
@@ -419,7 +454,7 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
             pendingWrites.removeAndFailAll(new ClosedChannelException());
         }
         ctx.flush(); // data written before close() is sealed and sent before the close_notify
-        ChannelFuture sent = writeAlertRecord(AlertDescription.CLOSE_NOTIFY, 1);
+        ChannelFuture sent = writeAlertRecord(AlertDescription.CLOSE_NOTIFY, ALERT_WARNING);
         alertInFlight = sent;
         // Close when the alert is flushed, or after a timeout if the peer does not read; whichever comes first.
         ScheduledFuture<?> timer = ctx.executor().schedule(() -> closeOnce(promise),
@@ -429,6 +464,9 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
             closeOnce(promise);
         });
     }
+
+    private static final int ALERT_WARNING = 1;
+    private static final int ALERT_FATAL = 2;
 
     private ChannelFuture writeAlertRecord(AlertDescription description, int level) {
         ByteBuf alert = ctx.alloc().heapBuffer(2).writeByte(level).writeByte(description.code());
@@ -455,6 +493,21 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
 
     void flush() {
         ctx.flush();
+    }
+
+    /** Hands the handshake over to another state, e.g. TLS 1.2 once the ServerHello or ClientHello decided. */
+    void replaceHandshake(Handshake next) {
+        handshake = next;
+    }
+
+    /**
+     * TLS 1.2 was negotiated: records may carry up to 2^14+2048 bytes (RFC 5246 section 6.2.3), every record type
+     * is protected after change_cipher_spec, warning alerts are not fatal, and renegotiation is refused.
+     */
+    void negotiatedTls12() {
+        tls12 = true;
+        codec.decoder().maxCiphertextLength(RecordLimits.MAX_TLS12_CIPHERTEXT_LENGTH);
+        recordLayer.tls12();
     }
 
     /** RFC 8446 section 5.1: handshake messages must not span a key change. */
@@ -562,7 +615,7 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
         recordLayer.discardQueuedData(cause); // nothing may follow a fatal alert
         if (ctx.channel().isActive() && !closeNotifySent) {
             closeNotifySent = true; // no further alerts after a fatal one
-            alertInFlight = writeAlertRecord(e.description(), 2);
+            alertInFlight = writeAlertRecord(e.description(), ALERT_FATAL);
         }
         if (session == null) {
             failHandshake(cause);

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
  * An immutable, shareable TLS-PSK configuration: build one per server (or per client profile), then call
@@ -30,6 +31,13 @@ public final class PskTlsContext {
     final PskSelector selector;
     final List<ExternalPsk> clientPsks;
     final List<CipherSuite> cipherSuites;
+    final List<CipherSuite> tls12CipherSuites;
+    final boolean tls13;
+    final boolean tls12;
+    final String identityHint;
+    final boolean rejectUnknownIdentity;
+    final boolean requireExtendedMasterSecret;
+    final PskHintCallback hintCallback;
     final List<PskKeyExchangeMode> modes;
     final List<NamedGroup> groups;
     final List<String> applicationProtocols;
@@ -44,7 +52,15 @@ public final class PskTlsContext {
         this.client = b.client;
         this.selector = b.selector;
         this.clientPsks = List.copyOf(b.clientPsks);
-        this.cipherSuites = List.copyOf(b.cipherSuites);
+        this.cipherSuites = b.cipherSuites.stream().filter(CipherSuite::isTls13).collect(Collectors.toUnmodifiableList());
+        this.tls12CipherSuites = b.cipherSuites.stream().filter(s -> !s.isTls13())
+                .collect(Collectors.toUnmodifiableList());
+        this.tls13 = b.enabledVersions().contains(TlsVersion.TLS_1_3);
+        this.tls12 = b.enabledVersions().contains(TlsVersion.TLS_1_2);
+        this.identityHint = b.identityHint;
+        this.rejectUnknownIdentity = b.rejectUnknownIdentity;
+        this.requireExtendedMasterSecret = b.requireExtendedMasterSecret;
+        this.hintCallback = b.hintCallback != null ? b.hintCallback : firstUsablePsk(this.clientPsks);
         this.modes = List.copyOf(b.modes);
         this.groups = List.copyOf(b.groups);
         this.applicationProtocols = List.copyOf(b.applicationProtocols);
@@ -78,12 +94,38 @@ public final class PskTlsContext {
         return new PskHandshakeHandler(this, alloc);
     }
 
+    private static PskHintCallback firstUsablePsk(List<ExternalPsk> psks) {
+        return hint -> {
+            for (ExternalPsk psk : psks) {
+                if (!psk.isDestroyed()) {
+                    return psk;
+                }
+            }
+            return null;
+        };
+    }
+
     public boolean isClient() {
         return client;
     }
 
+    /** The TLS 1.3 suites, then the TLS 1.2 suites, each in preference order. */
     public List<CipherSuite> cipherSuites() {
-        return cipherSuites;
+        List<CipherSuite> all = new ArrayList<>(cipherSuites);
+        all.addAll(tls12CipherSuites);
+        return List.copyOf(all);
+    }
+
+    /** The enabled protocol versions. */
+    public List<TlsVersion> protocols() {
+        List<TlsVersion> out = new ArrayList<>(2);
+        if (tls12) {
+            out.add(TlsVersion.TLS_1_2);
+        }
+        if (tls13) {
+            out.add(TlsVersion.TLS_1_3);
+        }
+        return List.copyOf(out);
     }
 
     public List<PskKeyExchangeMode> keyExchangeModes() {
@@ -98,15 +140,34 @@ public final class PskTlsContext {
         return Duration.ofMillis(handshakeTimeoutMillis);
     }
 
+    /**
+     * The default suites: every TLS 1.3 suite, then the TLS 1.2 PSK suites with forward secrecy by ECDHE first,
+     * plain PSK next (what most devices speak), CBC after the AEADs, and finite-field DHE last (it is by far the
+     * most expensive).
+     */
+    public static final List<CipherSuite> DEFAULT_CIPHER_SUITES = List.of(
+            CipherSuite.TLS_AES_128_GCM_SHA256, CipherSuite.TLS_AES_256_GCM_SHA384,
+            CipherSuite.TLS_CHACHA20_POLY1305_SHA256, CipherSuite.TLS_AES_128_CCM_SHA256,
+            CipherSuite.TLS_AES_128_CCM_8_SHA256,
+            CipherSuite.TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256, CipherSuite.TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256,
+            CipherSuite.TLS_PSK_WITH_AES_128_GCM_SHA256, CipherSuite.TLS_PSK_WITH_AES_256_GCM_SHA384,
+            CipherSuite.TLS_PSK_WITH_CHACHA20_POLY1305_SHA256, CipherSuite.TLS_PSK_WITH_AES_128_CCM,
+            CipherSuite.TLS_PSK_WITH_AES_128_CCM_8,
+            CipherSuite.TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256, CipherSuite.TLS_PSK_WITH_AES_128_CBC_SHA256,
+            CipherSuite.TLS_DHE_PSK_WITH_AES_128_GCM_SHA256, CipherSuite.TLS_DHE_PSK_WITH_CHACHA20_POLY1305_SHA256,
+            CipherSuite.TLS_DHE_PSK_WITH_AES_128_CCM);
+
     /** Builds a {@link PskTlsContext}; every setting is checked in {@link #build()}. */
     public static final class Builder {
         private final boolean client;
         private PskSelector selector;
         private final List<ExternalPsk> clientPsks = new ArrayList<>();
-        private List<CipherSuite> cipherSuites = List.of(
-                CipherSuite.TLS_AES_128_GCM_SHA256, CipherSuite.TLS_AES_256_GCM_SHA384,
-                CipherSuite.TLS_CHACHA20_POLY1305_SHA256, CipherSuite.TLS_AES_128_CCM_SHA256,
-                CipherSuite.TLS_AES_128_CCM_8_SHA256);
+        private List<CipherSuite> cipherSuites = DEFAULT_CIPHER_SUITES;
+        private List<TlsVersion> protocols;
+        private String identityHint;
+        private boolean rejectUnknownIdentity;
+        private boolean requireExtendedMasterSecret;
+        private PskHintCallback hintCallback;
         private List<PskKeyExchangeMode> modes = List.of(PskKeyExchangeMode.PSK_DHE_KE);
         private List<NamedGroup> groups = List.of(NamedGroup.X25519, NamedGroup.SECP256R1, NamedGroup.SECP384R1);
         private List<String> applicationProtocols = List.of();
@@ -131,8 +192,9 @@ public final class PskTlsContext {
         }
 
         /**
-         * Cipher suites in preference order. Default: all TLS 1.3 suites, AES-128-GCM first. A server picks the
-         * first suite in this list that the client offered and whose hash matches the chosen PSK's.
+         * Cipher suites in preference order, TLS 1.3 and TLS 1.2 ones mixed as you like (each version uses its
+         * own, in this order). Default: {@link #DEFAULT_CIPHER_SUITES}. A TLS 1.3 server picks the first suite in
+         * this list that the client offered and whose hash matches the chosen PSK's.
          */
         public Builder cipherSuites(CipherSuite... suites) {
             this.cipherSuites = List.of(suites);
@@ -162,6 +224,63 @@ public final class PskTlsContext {
         public Builder applicationProtocols(String... protocols) {
             this.applicationProtocols = List.of(protocols);
             return this;
+        }
+
+        /**
+         * Protocol versions to speak. By default every version for which a cipher suite is configured: both with
+         * the default suites. A server that speaks both picks TLS 1.3 whenever the client offers it.
+         */
+        public Builder protocols(TlsVersion... versions) {
+            this.protocols = List.of(versions);
+            return this;
+        }
+
+        /** TLS 1.2 server: the PSK identity hint (RFC 4279 section 2) sent in ServerKeyExchange. */
+        public Builder identityHint(String hint) {
+            this.identityHint = hint;
+            return this;
+        }
+
+        /**
+         * TLS 1.2 server: answer an unknown identity with unknown_psk_identity at once. By default the handshake
+         * goes on with a random key and fails at the client's Finished, so that a scan cannot tell unknown
+         * identities from wrong keys (RFC 4279 section 2 allows both).
+         */
+        public Builder rejectUnknownIdentity(boolean reject) {
+            this.rejectUnknownIdentity = reject;
+            return this;
+        }
+
+        /**
+         * TLS 1.2: refuse a peer that does not negotiate extended_master_secret (RFC 7627). It is always offered
+         * and used when the peer supports it.
+         */
+        public Builder requireExtendedMasterSecret(boolean require) {
+            this.requireExtendedMasterSecret = require;
+            return this;
+        }
+
+        /**
+         * TLS 1.2 client: chooses the PSK once the server's identity hint is known. By default the first PSK added
+         * with {@link #addPsk} is used whatever the hint.
+         */
+        public Builder pskForHint(PskHintCallback callback) {
+            this.hintCallback = Objects.requireNonNull(callback, "callback");
+            return this;
+        }
+
+        List<TlsVersion> enabledVersions() {
+            if (protocols != null) {
+                return protocols;
+            }
+            List<TlsVersion> out = new ArrayList<>(2);
+            if (cipherSuites.stream().anyMatch(s -> !s.isTls13())) {
+                out.add(TlsVersion.TLS_1_2);
+            }
+            if (cipherSuites.stream().anyMatch(CipherSuite::isTls13)) {
+                out.add(TlsVersion.TLS_1_3);
+            }
+            return out;
         }
 
         /** Client: the server_name (RFC 6066) to send. */
@@ -212,26 +331,37 @@ public final class PskTlsContext {
             if (client && clientPsks.isEmpty()) {
                 throw new IllegalStateException("a client needs at least one PSK (addPsk)");
             }
-            if (cipherSuites.isEmpty()) {
-                throw new IllegalStateException("no cipher suite configured");
+            List<TlsVersion> versions = enabledVersions();
+            if (versions.isEmpty()) {
+                throw new IllegalStateException("no protocol version enabled");
             }
-            for (CipherSuite s : cipherSuites) {
-                if (!s.isTls13()) {
-                    throw new IllegalStateException(s + " is not a TLS 1.3 suite");
-                }
+            boolean v13 = versions.contains(TlsVersion.TLS_1_3);
+            boolean v12 = versions.contains(TlsVersion.TLS_1_2);
+            if (v13 && cipherSuites.stream().noneMatch(CipherSuite::isTls13)) {
+                throw new IllegalStateException("TLS 1.3 is enabled but no TLS 1.3 cipher suite is configured");
             }
-            if (modes.isEmpty()) {
+            if (v12 && cipherSuites.stream().allMatch(CipherSuite::isTls13)) {
+                throw new IllegalStateException("TLS 1.2 is enabled but no TLS 1.2 cipher suite is configured");
+            }
+            if (v13 && modes.isEmpty()) {
                 throw new IllegalStateException("no PSK key exchange mode configured");
             }
-            if (modes.contains(PskKeyExchangeMode.PSK_DHE_KE) && groups.isEmpty()) {
+            if (v13 && modes.contains(PskKeyExchangeMode.PSK_DHE_KE) && groups.isEmpty()) {
                 throw new IllegalStateException("psk_dhe_ke needs at least one group");
             }
-            if (client) {
+            if (groups.contains(NamedGroup.FFDHE2048)) {
+                throw new IllegalStateException(
+                        "ffdhe2048 is used by the TLS 1.2 DHE_PSK suites on its own; list only elliptic curves here");
+            }
+            if (client && v13) {
                 for (ExternalPsk psk : clientPsks) {
                     if (!hasSuiteFor(psk.hash())) {
-                        throw new IllegalStateException(psk + " has no configured cipher suite of its hash");
+                        throw new IllegalStateException(psk + " has no configured TLS 1.3 cipher suite of its hash");
                     }
                 }
+            }
+            if (identityHint != null && identityHint.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 0xffff) {
+                throw new IllegalStateException("identity hint longer than 65535 bytes");
             }
             for (String p : applicationProtocols) {
                 int len = p.getBytes(java.nio.charset.StandardCharsets.US_ASCII).length;
@@ -256,7 +386,7 @@ public final class PskTlsContext {
 
         private boolean hasSuiteFor(HashAlgorithm hash) {
             for (CipherSuite s : cipherSuites) {
-                if (s.hash() == hash) {
+                if (s.isTls13() && s.hash() == hash) {
                     return true;
                 }
             }

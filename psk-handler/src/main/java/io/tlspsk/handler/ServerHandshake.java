@@ -9,6 +9,7 @@ import io.tlspsk.codec.crypto.NamedGroup;
 import io.tlspsk.codec.crypto.Tls13KeySchedule;
 import io.tlspsk.codec.handshake.ClientHello;
 import io.tlspsk.codec.handshake.EncryptedExtensions;
+import io.tlspsk.codec.handshake.ExtensionType;
 import io.tlspsk.codec.handshake.HandshakeType;
 import io.tlspsk.codec.handshake.KeyShareEntry;
 import io.tlspsk.codec.handshake.PskOffer;
@@ -17,15 +18,13 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 
 /**
  * The server side of a TLS 1.3 external-PSK handshake (RFC 8446 section 2, figure 1 without certificates):
  * ClientHello -> (asynchronous PSK selection) -> binder check -> [HelloRetryRequest -> ClientHello] ->
  * ServerHello, EncryptedExtensions, Finished -> client Finished.
  */
-final class ServerHandshake extends Handshake {
+final class ServerHandshake extends Tls13Handshake {
 
     private enum Phase { WAIT_CLIENT_HELLO, SELECTING, WAIT_SECOND_CLIENT_HELLO, WAIT_FINISHED }
 
@@ -86,6 +85,10 @@ final class ServerHandshake extends Handshake {
 
     private void onFirstClientHello(ByteBuf message) throws TlsAlertException {
         ClientHello hello = ClientHello.parse(body(message), config.maxOfferedIdentities);
+        if (!(config.tls13 && hello.offersVersion(ClientHello.TLS13))) {
+            negotiateTls12(hello, message);
+            return;
+        }
         checkClientHello(hello);
         compatibilityMode = hello.legacySessionId().length > 0;
         if (hello.keyShares() == null && !usableModes(hello).contains(PskKeyExchangeMode.PSK_KE)) {
@@ -102,60 +105,39 @@ final class ServerHandshake extends Handshake {
         }
         PskSelectionRequest request = new PskSelectionRequest(offered, hello.serverName(),
                 handler.ctx().channel().remoteAddress());
-        CompletionStage<PskSelection> stage;
-        try {
-            stage = config.selector.select(request);
-        } catch (RuntimeException e) {
-            throw new TlsAlertException(AlertDescription.INTERNAL_ERROR, "PSK selector threw", e);
-        }
-        if (stage == null) {
-            throw new TlsAlertException(AlertDescription.INTERNAL_ERROR, "PSK selector returned null");
-        }
-        // Register once and notice whether the stage answered synchronously (a store in memory): then go on at
-        // once without pausing. The stage is not probed with isDone()/join(): minimal stages refuse those.
-        SynchronousAnswer answer = new SynchronousAnswer(Thread.currentThread());
-        stage.whenComplete((selection, failure) -> {
-            if (answer.registering && Thread.currentThread() == answer.thread) {
-                answer.selection = selection;
-                answer.failure = failure;
-                answer.done = true;
-            } else {
-                handler.resumeOnEventLoop(() -> onSelection(selection, unwrap(failure)));
-            }
-        });
-        answer.registering = false;
-        if (answer.done) {
-            onSelection(answer.selection, unwrap(answer.failure));
-        } else {
-            handler.pauseInbound();
-        }
+        selectPsk(request, this::onSelection);
     }
 
-    /** Holds a selection that completed while its callback was being registered. */
-    private static final class SynchronousAnswer {
-        final Thread thread;
-        boolean registering = true;
-        boolean done;
-        PskSelection selection;
-        Throwable failure;
-
-        SynchronousAnswer(Thread thread) {
-            this.thread = thread;
+    /**
+     * The client does not offer TLS 1.3 (or we do not speak it): hand over to the TLS 1.2 handshake when both
+     * sides speak 1.2 (RFC 8446 section 4.2.1; without supported_versions, legacy_version is the client's
+     * highest version, RFC 5246 appendix E.1).
+     */
+    private void negotiateTls12(ClientHello hello, ByteBuf message) throws TlsAlertException {
+        boolean offers12 = hello.supportedVersions() != null ? hello.offersVersion(ClientHello.TLS12)
+                : hello.legacyVersion() >= ClientHello.TLS12;
+        if (!config.tls12 || !offers12) {
+            throw new TlsAlertException(AlertDescription.PROTOCOL_VERSION, "no protocol version in common");
         }
-    }
-
-    private static Throwable unwrap(Throwable failure) {
-        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Tls12ServerHandshake next = new Tls12ServerHandshake(handler);
+        handler.replaceHandshake(next);
+        next.onClientHello(hello, message);
     }
 
     /** Checks that apply to both ClientHellos. */
     private void checkClientHello(ClientHello hello) throws TlsAlertException {
         if (!hello.offersVersion(ClientHello.TLS13)) {
+            // Only reachable for the second ClientHello: a HelloRetryRequest is TLS 1.3 only.
             throw new TlsAlertException(AlertDescription.PROTOCOL_VERSION, "client does not offer TLS 1.3");
         }
         if (!hello.nullCompressionOnly()) {
             // RFC 8446 section 4.1.2.
             throw TlsAlertException.illegalParameter("TLS 1.3 ClientHello with compression methods other than null");
+        }
+        if (hello.pskOffer() == null && !hasExtension(hello, ExtensionType.SIGNATURE_ALGORITHMS)) {
+            // RFC 8446 section 9.2: without pre_shared_key a ClientHello must carry signature_algorithms.
+            throw new TlsAlertException(AlertDescription.MISSING_EXTENSION,
+                    "neither pre_shared_key nor signature_algorithms");
         }
         if (hello.pskOffer() == null) {
             throw new TlsAlertException(AlertDescription.HANDSHAKE_FAILURE,
@@ -183,6 +165,10 @@ final class ServerHandshake extends Handshake {
             throw new TlsAlertException(AlertDescription.HANDSHAKE_FAILURE,
                     "no PSK key exchange mode in common with the client");
         }
+    }
+
+    private static boolean hasExtension(ClientHello hello, int type) {
+        return contains(hello.extensionTypes(), type);
     }
 
     private List<PskKeyExchangeMode> usableModes(ClientHello hello) {
@@ -213,12 +199,7 @@ final class ServerHandshake extends Handshake {
         ByteBuf message = firstHelloMessage;
         firstHelloMessage = null;
         try {
-            if (failure != null) {
-                throw new TlsAlertException(AlertDescription.INTERNAL_ERROR, "PSK lookup failed", failure);
-            }
-            if (selection == null) {
-                throw new TlsAlertException(AlertDescription.INTERNAL_ERROR, "PSK selector completed with null");
-            }
+            checkedSelection(selection, failure);
             if (selection.isNone()) {
                 throw new TlsAlertException(AlertDescription.HANDSHAKE_FAILURE, "no acceptable PSK offered");
             }
@@ -253,16 +234,18 @@ final class ServerHandshake extends Handshake {
             throws TlsAlertException {
         byte[] binder = offer.binders().get(index);
         int truncated = message.readableBytes() - offer.bindersLength();
-        boolean anySuite = false;
+        boolean lengthFits = false;
+        boolean suiteFits = false;
         for (ExternalPsk key : candidates) {
             if (key.isDestroyed() || key.hash().length() != binder.length) {
                 continue;
             }
+            lengthFits = true;
             CipherSuite candidateSuite = suiteFor(firstHello, key);
             if (candidateSuite == null) {
                 continue;
             }
-            anySuite = true;
+            suiteFits = true;
             Tls13KeySchedule candidate = new Tls13KeySchedule(key.hash(), key.secretForKeySchedule());
             if (binderMatches(candidate, binder, transcript.hashWith(key.hash(), message, truncated))) {
                 schedule = candidate;
@@ -272,9 +255,14 @@ final class ServerHandshake extends Handshake {
             }
             candidate.destroy();
         }
-        if (!anySuite) {
+        if (lengthFits && !suiteFits) {
             throw new TlsAlertException(AlertDescription.HANDSHAKE_FAILURE,
-                    "no cipher suite in common for the selected PSK's hash");
+                    "the client offered no cipher suite of the selected PSK's hash");
+        }
+        if (!lengthFits) {
+            // The client bound this identity to another hash (or sent garbage): the binder cannot verify.
+            throw new TlsAlertException(AlertDescription.DECRYPT_ERROR,
+                    "binder of " + binder.length + " bytes fits the hash of no candidate key");
         }
         // RFC 8446 section 6.2: a PSK binder that does not validate is decrypt_error.
         throw new TlsAlertException(AlertDescription.DECRYPT_ERROR, "PSK binder does not verify");
@@ -446,19 +434,6 @@ final class ServerHandshake extends Handshake {
             }
         }
         throw new IllegalStateException("no share for the chosen group");
-    }
-
-    /** RFC 7301 section 3.2: the first of our protocols the client offered; none in common is fatal. */
-    private String selectApplicationProtocol(ClientHello hello) throws TlsAlertException {
-        if (hello.applicationProtocols() == null || config.applicationProtocols.isEmpty()) {
-            return null;
-        }
-        for (String p : config.applicationProtocols) {
-            if (hello.applicationProtocols().contains(p)) {
-                return p;
-            }
-        }
-        throw new TlsAlertException(AlertDescription.NO_APPLICATION_PROTOCOL, "no ALPN protocol in common");
     }
 
     private void onFinished(ByteBuf message) throws TlsAlertException {

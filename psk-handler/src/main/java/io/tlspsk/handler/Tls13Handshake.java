@@ -4,27 +4,21 @@ import io.netty.buffer.ByteBuf;
 import io.tlspsk.codec.CipherSuite;
 import io.tlspsk.codec.alert.AlertDescription;
 import io.tlspsk.codec.alert.TlsAlertException;
-import io.tlspsk.codec.crypto.CryptoBackend;
 import io.tlspsk.codec.crypto.KeyShare;
 import io.tlspsk.codec.crypto.Tls13KeySchedule;
-import io.tlspsk.codec.handshake.HandshakeType;
 import io.tlspsk.codec.handshake.SimpleMessages;
-import io.tlspsk.codec.handshake.Transcript;
 import io.tlspsk.codec.record.Tls13RecordProtection;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Arrays;
 
 /**
- * What the TLS 1.3 client and server handshakes share: the transcript, the key schedule of the chosen PSK, the
- * traffic secrets, and the Finished computation (RFC 8446 sections 4.4.4 and 7.1). Secrets are zeroed as soon as
- * they are installed in the record layer, and all of them in {@link #destroy()}.
+ * What the TLS 1.3 client and server handshakes share: the key schedule of the chosen PSK, the traffic secrets,
+ * and the Finished computation (RFC 8446 sections 4.4.4 and 7.1). Secrets are zeroed as soon as they are
+ * installed in the record layer, and all of them in {@link #destroy()}.
  */
-abstract class Handshake {
+abstract class Tls13Handshake extends Handshake {
 
-    final PskHandshakeHandler handler;
-    final PskTlsContext config;
-    final Transcript transcript = new Transcript();
     Tls13KeySchedule schedule;
     CipherSuite suite;
     KeyShare ownShare;
@@ -33,33 +27,8 @@ abstract class Handshake {
     byte[] clientApplicationSecret;
     byte[] serverApplicationSecret;
 
-    Handshake(PskHandshakeHandler handler) {
-        this.handler = handler;
-        this.config = handler.context();
-    }
-
-    /** Client: sends the ClientHello. Server: nothing. */
-    abstract void start() throws TlsAlertException;
-
-    /** One whole handshake message, header included; the caller releases it. */
-    abstract void onMessage(int type, ByteBuf message) throws TlsAlertException;
-
-    /** True between the first ClientHello and the peer's Finished (RFC 8446 appendix D.4). */
-    abstract boolean acceptsChangeCipherSpec();
-
-    static ByteBuf body(ByteBuf message) {
-        return message.slice(message.readerIndex() + HandshakeType.HEADER_LENGTH,
-                message.readableBytes() - HandshakeType.HEADER_LENGTH);
-    }
-
-    static TlsAlertException unexpected(int type, String expected) {
-        return TlsAlertException.unexpectedMessage(HandshakeType.name(type) + " where " + expected + " was expected");
-    }
-
-    static byte[] random(int length) {
-        byte[] out = new byte[length];
-        CryptoBackend.secureRandom().nextBytes(out);
-        return out;
+    Tls13Handshake(PskHandshakeHandler handler) {
+        super(handler);
     }
 
     /** (EC)DHE: our share with the peer's key; a bad peer key is illegal_parameter (RFC 8446 section 4.2.8). */
@@ -122,7 +91,7 @@ abstract class Handshake {
         }
     }
 
-    /** Zeroes every secret still held. Idempotent. */
+    @Override
     void destroy() {
         for (byte[] s : new byte[][] {clientHandshakeSecret, serverHandshakeSecret,
                 clientApplicationSecret, serverApplicationSecret}) {

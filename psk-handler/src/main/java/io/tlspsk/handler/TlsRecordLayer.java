@@ -36,6 +36,7 @@ final class TlsRecordLayer extends ChannelDuplexHandler {
     private RecordProtection readProtection;
     private RecordProtection writeProtection;
     private boolean plaintextAlertsAllowed = true;
+    private boolean tls12;
     private int earlyDataSkipBudget;
     private boolean paused;
     private ArrayDeque<TlsRecord> held;
@@ -96,13 +97,14 @@ final class TlsRecordLayer extends ChannelDuplexHandler {
             return;
         }
         if (type == ContentType.CHANGE_CIPHER_SPEC
-                || (type == ContentType.ALERT && plaintextAlertsAllowed)) {
+                || (type == ContentType.ALERT && plaintextAlertsAllowed && !tls12)) {
             // Dummy change_cipher_spec (RFC 8446 appendix D.4) and, during the handshake, an alert from a peer
             // that failed before it had keys: both arrive unprotected; the handshake handler judges them.
             ctx.fireChannelRead(record);
             return;
         }
-        if (type != ContentType.APPLICATION_DATA) {
+        if (type != ContentType.APPLICATION_DATA && !tls12) {
+            // TLS 1.3 hides the real type inside; TLS 1.2 protects every type under its own header type.
             record.release();
             throw TlsAlertException.unexpectedMessage(
                     "unprotected " + ContentType.name(type) + " record after keys were established");
@@ -111,6 +113,11 @@ final class TlsRecordLayer extends ChannelDuplexHandler {
         try {
             plain = readProtection.open(ctx.alloc(), record);
             earlyDataSkipBudget = 0;
+            if (!tls12 && plain.contentType() == ContentType.CHANGE_CIPHER_SPEC) {
+                // RFC 8446 section 5: change_cipher_spec is only ever sent unprotected.
+                plain.release();
+                throw TlsAlertException.unexpectedMessage("protected change_cipher_spec record");
+            }
         } catch (TlsAlertException e) {
             int length = record.content().readableBytes();
             if (e.description() == AlertDescription.BAD_RECORD_MAC && earlyDataSkipBudget >= length) {
@@ -157,6 +164,11 @@ final class TlsRecordLayer extends ChannelDuplexHandler {
 
     boolean hasWriteProtection() {
         return writeProtection != null;
+    }
+
+    /** TLS 1.2 was negotiated: after change_cipher_spec every record type arrives protected. */
+    void tls12() {
+        tls12 = true;
     }
 
     /** Called when the handshake completes: from now on every alert must be protected. */

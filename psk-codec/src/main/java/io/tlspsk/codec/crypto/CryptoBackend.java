@@ -17,6 +17,7 @@ import java.security.SecureRandom;
  *   <li>X25519: BouncyCastle's low-level X25519, 2.5x the JDK (ACCP has none).</li>
  *   <li>secp256r1, secp384r1: ACCP when present (28x the JDK), else BouncyCastle's low-level EC
  *       (see {@link EcdhKeyShare}).</li>
+ *   <li>ffdhe2048 (TLS 1.2 DHE_PSK): the JDK's BigInteger (see {@link FfdheKeyShare}).</li>
  *   <li>HKDF: the JDK's HMAC (see {@link Hkdf}).</li>
  * </ul>
  *
@@ -75,6 +76,8 @@ public final class CryptoBackend {
             case SECP256R1:
             case SECP384R1:
                 return new EcdhKeyShare(group, Choice.ACCP, secureRandom());
+            case FFDHE2048:
+                return new FfdheKeyShare(secureRandom());
             default:
                 throw new IllegalArgumentException("unsupported group: " + group);
         }

@@ -1,10 +1,15 @@
 package io.tlspsk.codec.crypto;
 
-/** Key-exchange groups for psk_dhe_ke (RFC 8446 section 4.2.7) and TLS 1.2 ECDHE_PSK (RFC 8422). */
+/**
+ * Key-exchange groups for psk_dhe_ke (RFC 8446 section 4.2.7), TLS 1.2 ECDHE_PSK (RFC 8422) and TLS 1.2 DHE_PSK
+ * (ffdhe2048, RFC 7919).
+ */
 public enum NamedGroup {
     SECP256R1(0x0017, "secp256r1", 65),
     SECP384R1(0x0018, "secp384r1", 97),
-    X25519(0x001d, "x25519", 32);
+    X25519(0x001d, "x25519", 32),
+    /** RFC 7919 appendix A.1; public values are left-padded to the 256 bytes of p. */
+    FFDHE2048(0x0100, "ffdhe2048", 256);
 
     private final int id;
     private final String tlsName;
@@ -26,7 +31,10 @@ public enum NamedGroup {
         return tlsName;
     }
 
-    /** Length of the key_exchange field: 32 for X25519, an uncompressed point (0x04 || X || Y) for the NIST curves. */
+    /**
+     * Length of the key_exchange field: 32 for X25519, an uncompressed point (0x04 || X || Y) for the NIST curves,
+     * the length of p for ffdhe2048.
+     */
     public int publicKeyLength() {
         return publicKeyLength;
     }

@@ -1,6 +1,7 @@
 package io.tlspsk.codec.handshake;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.tlspsk.codec.alert.TlsAlertException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -11,12 +12,19 @@ import java.util.List;
  * duplicate extensions, pre_shared_key last, identities and binders paired); what the server does with the
  * values is the state machine's business. Extensions this library does not know (GREASE among them) are skipped
  * as section 4.2 requires.
+ *
+ * <p>For TLS 1.2 the class also exposes the TLS_EMPTY_RENEGOTIATION_INFO_SCSV, renegotiation_info,
+ * extended_master_secret, encrypt_then_mac and ec_point_formats. Their contents are only kept by {@link #parse} and
+ * checked when asked for ({@link #checkTls12Extensions()}), so that a TLS 1.3 handshake treats them exactly as before:
+ * ignored.
  */
 public final class ClientHello {
 
     /** TLS 1.3 in supported_versions. */
     public static final int TLS13 = 0x0304;
     public static final int TLS12 = 0x0303;
+    /** TLS_EMPTY_RENEGOTIATION_INFO_SCSV, RFC 5746 section 3.3. */
+    public static final int EMPTY_RENEGOTIATION_INFO_SCSV = 0x00FF;
 
     private final int legacyVersion;
     private final byte[] random;
@@ -33,6 +41,10 @@ public final class ClientHello {
     private final PskOffer pskOffer;
     private final boolean earlyData;
     private final byte[] cookie;
+    private final byte[] renegotiationInfoData;
+    private final int extendedMasterSecretLength;
+    private final int encryptThenMacLength;
+    private final byte[] ecPointFormatsData;
 
     private ClientHello(Builder b) {
         this.legacyVersion = b.legacyVersion;
@@ -50,6 +62,10 @@ public final class ClientHello {
         this.pskOffer = b.pskOffer;
         this.earlyData = b.earlyData;
         this.cookie = b.cookie;
+        this.renegotiationInfoData = b.renegotiationInfoData;
+        this.extendedMasterSecretLength = b.extendedMasterSecretLength;
+        this.encryptThenMacLength = b.encryptThenMacLength;
+        this.ecPointFormatsData = b.ecPointFormatsData;
     }
 
     private static final class Builder {
@@ -68,6 +84,10 @@ public final class ClientHello {
         PskOffer pskOffer;
         boolean earlyData;
         byte[] cookie;
+        byte[] renegotiationInfoData;
+        int extendedMasterSecretLength = -1;
+        int encryptThenMacLength = -1;
+        byte[] ecPointFormatsData;
     }
 
     /**
@@ -147,7 +167,26 @@ public final class ClientHello {
         if ((data = ext.get(ExtensionType.PRE_SHARED_KEY)) != null) {
             b.pskOffer = parsePskOffer(data, maxIdentities);
         }
+        // TLS 1.2 extensions: kept raw, checked only by the TLS 1.2 accessors (see the class comment).
+        if ((data = ext.get(ExtensionType.RENEGOTIATION_INFO)) != null) {
+            b.renegotiationInfoData = copy(data);
+        }
+        if ((data = ext.get(ExtensionType.EXTENDED_MASTER_SECRET)) != null) {
+            b.extendedMasterSecretLength = data.readableBytes();
+        }
+        if ((data = ext.get(ExtensionType.ENCRYPT_THEN_MAC)) != null) {
+            b.encryptThenMacLength = data.readableBytes();
+        }
+        if ((data = ext.get(ExtensionType.EC_POINT_FORMATS)) != null) {
+            b.ecPointFormatsData = copy(data);
+        }
         return new ClientHello(b);
+    }
+
+    private static byte[] copy(ByteBuf data) {
+        byte[] out = new byte[data.readableBytes()];
+        data.getBytes(data.readerIndex(), out);
+        return out;
     }
 
     private static int[] u16List(ByteBuf data, String what, int lengthBytes, int min, int max)
@@ -233,9 +272,7 @@ public final class ClientHello {
         }
         List<byte[]> binderList = new ArrayList<>(identities.size());
         while (binders.hasRemaining()) {
-            if (binderList.size() == identities.size()) {
-                throw TlsAlertException.illegalParameter("more binders than identities");
-            }
+            // Decode first: a malformed trailing entry is decode_error, a well-formed surplus binder a mismatch.
             binderList.add(binders.bytes8("binder", 32, 255));
         }
         if (binderList.size() != identities.size()) {
@@ -332,5 +369,88 @@ public final class ClientHello {
             }
         }
         return false;
+    }
+
+    /** True when cipher_suites contains TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746 section 3.3). */
+    public boolean offersRenegotiationInfoScsv() {
+        return offersCipherSuite(EMPTY_RENEGOTIATION_INFO_SCSV);
+    }
+
+    /** True when the renegotiation_info extension is present (RFC 5746 section 3.2). */
+    public boolean hasRenegotiationInfo() {
+        return renegotiationInfoData != null;
+    }
+
+    /**
+     * The renegotiated_connection of renegotiation_info (RFC 5746 section 3.2; empty in an initial handshake, which
+     * the caller checks, section 3.6), or {@code null} when the extension is absent.
+     *
+     * @throws TlsAlertException decode_error when the extension is not {@code opaque renegotiated_connection<0..255>}
+     */
+    public byte[] renegotiationInfo() throws TlsAlertException {
+        if (renegotiationInfoData == null) {
+            return null;
+        }
+        ByteBuf data = Unpooled.wrappedBuffer(renegotiationInfoData);
+        try {
+            WireReader r = new WireReader(data);
+            byte[] out = r.bytes8("renegotiated_connection", 0, 255);
+            r.expectEnd("renegotiation_info");
+            return out;
+        } finally {
+            data.release();
+        }
+    }
+
+    /** True when extended_master_secret is present (RFC 7627 section 5.1); {@link #checkTls12Extensions} checks it. */
+    public boolean offersExtendedMasterSecret() {
+        return extendedMasterSecretLength >= 0;
+    }
+
+    /** True when encrypt_then_mac is present (RFC 7366 section 2); {@link #checkTls12Extensions} checks it. */
+    public boolean offersEncryptThenMac() {
+        return encryptThenMacLength >= 0;
+    }
+
+    /**
+     * The ec_point_formats list (RFC 8422 section 5.1.2), or {@code null} when the extension is absent.
+     *
+     * @throws TlsAlertException decode_error when it is not {@code ECPointFormat ec_point_format_list<1..2^8-1>}
+     */
+    public int[] ecPointFormats() throws TlsAlertException {
+        if (ecPointFormatsData == null) {
+            return null;
+        }
+        ByteBuf data = Unpooled.wrappedBuffer(ecPointFormatsData);
+        try {
+            WireReader r = new WireReader(data);
+            ByteBuf list = r.vector8("ec_point_format_list", 1, 255);
+            r.expectEnd("ec_point_formats");
+            int[] out = new int[list.readableBytes()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = list.readUnsignedByte();
+            }
+            return out;
+        } finally {
+            data.release();
+        }
+    }
+
+    /**
+     * Checks the syntax of the TLS 1.2 extensions, for a server that negotiates TLS 1.2: renegotiation_info and
+     * ec_point_formats as in their accessors, extended_master_secret and encrypt_then_mac empty (RFC 7627 section
+     * 5.1, RFC 7366 section 2). A TLS 1.3 server does not call this and ignores them, as before.
+     *
+     * @throws TlsAlertException decode_error for a malformed extension
+     */
+    public void checkTls12Extensions() throws TlsAlertException {
+        renegotiationInfo();
+        ecPointFormats();
+        if (extendedMasterSecretLength > 0) {
+            throw TlsAlertException.decodeError("extended_master_secret must be empty");
+        }
+        if (encryptThenMacLength > 0) {
+            throw TlsAlertException.decodeError("encrypt_then_mac must be empty");
+        }
     }
 }

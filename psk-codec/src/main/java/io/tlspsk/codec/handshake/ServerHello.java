@@ -4,12 +4,16 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.tlspsk.codec.alert.AlertDescription;
 import io.tlspsk.codec.alert.TlsAlertException;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
  * ServerHello and HelloRetryRequest (RFC 8446 sections 4.1.3 and 4.1.4): parsing for the client, encoding for the
  * server. A HelloRetryRequest is a ServerHello whose random is the fixed {@link #HELLO_RETRY_REQUEST_RANDOM}; its
  * key_share carries only the selected group.
+ *
+ * <p>{@link #parse(ByteBuf, boolean)} also reads a TLS 1.2 ServerHello (RFC 5246 section 7.4.1.3) for a client that
+ * offered TLS 1.2 too; the TLS 1.2 ServerHello encoder is in {@code io.tlspsk.codec.tls12.Tls12Messages}.
  */
 public final class ServerHello {
 
@@ -33,6 +37,13 @@ public final class ServerHello {
     private final int selectedGroup;
     private final int selectedIdentity;
     private final byte[] cookie;
+    // TLS 1.2 ServerHello extensions; only ever set by parse(body, true) on a ServerHello without supported_versions.
+    private byte[] renegotiationInfo;
+    private boolean extendedMasterSecret;
+    private boolean encryptThenMac;
+    private String applicationProtocol;
+    private int[] ecPointFormats;
+    private boolean serverNameAcknowledged;
 
     private ServerHello(int legacyVersion, byte[] random, byte[] sessionIdEcho, int cipherSuite, int compression,
                         int[] extensionTypes, int selectedVersion, KeyShareEntry keyShare, int selectedGroup,
@@ -53,6 +64,22 @@ public final class ServerHello {
 
     /** Parses a ServerHello or HelloRetryRequest body (after the handshake header). */
     public static ServerHello parse(ByteBuf body) throws TlsAlertException {
+        return parse(body, false);
+    }
+
+    /**
+     * Parses a ServerHello or HelloRetryRequest body (after the handshake header).
+     *
+     * <p>With {@code allowTls12} false this is {@link #parse(ByteBuf)}. With it true, for a client that offered TLS 1.2
+     * as well: a ServerHello with supported_versions is parsed exactly as by {@link #parse(ByteBuf)}; one without it
+     * is a TLS 1.2 ServerHello (RFC 8446 section 4.1.3), which may carry the extensions a TLS 1.2 client of this
+     * library offers: renegotiation_info (RFC 5746 section 3.2), extended_master_secret (RFC 7627 section 5.1),
+     * encrypt_then_mac (RFC 7366 section 2), ALPN with exactly one protocol (RFC 7301 section 3.1), ec_point_formats
+     * (RFC 8422 section 5.1.2) and an empty server_name (RFC 6066 section 3). The TLS 1.3 extensions key_share,
+     * pre_shared_key and cookie are unsupported_extension there. Whether each extension was offered is for the
+     * caller to check.
+     */
+    public static ServerHello parse(ByteBuf body, boolean allowTls12) throws TlsAlertException {
         WireReader r = new WireReader(body.duplicate());
         int legacyVersion = r.u16("legacy_version");
         byte[] random = r.fixed(32, "random");
@@ -62,6 +89,8 @@ public final class ServerHello {
         int compression = r.u8("legacy_compression_method");
         ExtensionBlock ext = r.hasRemaining() ? ExtensionBlock.parse(r, "ServerHello") : ExtensionBlock.EMPTY;
         r.expectEnd("ServerHello");
+        boolean tls12 = allowTls12 && !ext.has(ExtensionType.SUPPORTED_VERSIONS);
+        Tls12Extensions tls12Ext = tls12 ? new Tls12Extensions() : null;
 
         int version = -1;
         KeyShareEntry share = null;
@@ -70,6 +99,11 @@ public final class ServerHello {
         byte[] cookie = null;
         for (int i = 0; i < ext.count; i++) {
             WireReader e = new WireReader(ext.data[i].duplicate());
+            if (tls12) {
+                tls12Ext.read(ext.types[i], e);
+                e.expectEnd("ServerHello extension " + ext.types[i]);
+                continue;
+            }
             switch (ext.types[i]) {
                 case ExtensionType.SUPPORTED_VERSIONS:
                     version = e.u16("selected_version");
@@ -102,8 +136,69 @@ public final class ServerHello {
             }
             e.expectEnd("ServerHello extension " + ext.types[i]);
         }
-        return new ServerHello(legacyVersion, random, sessionId, suite, compression, ext.typesInOrder(), version,
-                share, group, identity, cookie);
+        ServerHello hello = new ServerHello(legacyVersion, random, sessionId, suite, compression, ext.typesInOrder(),
+                version, share, group, identity, cookie);
+        if (tls12Ext != null) {
+            hello.renegotiationInfo = tls12Ext.renegotiationInfo;
+            hello.extendedMasterSecret = tls12Ext.extendedMasterSecret;
+            hello.encryptThenMac = tls12Ext.encryptThenMac;
+            hello.applicationProtocol = tls12Ext.applicationProtocol;
+            hello.ecPointFormats = tls12Ext.ecPointFormats;
+            hello.serverNameAcknowledged = tls12Ext.serverNameAcknowledged;
+        }
+        return hello;
+    }
+
+    /** The extensions of a TLS 1.2 ServerHello, read one by one. */
+    private static final class Tls12Extensions {
+        byte[] renegotiationInfo;
+        boolean extendedMasterSecret;
+        boolean encryptThenMac;
+        String applicationProtocol;
+        int[] ecPointFormats;
+        boolean serverNameAcknowledged;
+
+        void read(int type, WireReader e) throws TlsAlertException {
+            switch (type) {
+                case ExtensionType.RENEGOTIATION_INFO:
+                    // RFC 5746 section 3.2: opaque renegotiated_connection<0..255>
+                    renegotiationInfo = e.bytes8("renegotiated_connection", 0, 255);
+                    break;
+                case ExtensionType.EXTENDED_MASTER_SECRET:
+                    // RFC 7627 section 5.1: empty extension_data (checked by the caller's expectEnd)
+                    extendedMasterSecret = true;
+                    break;
+                case ExtensionType.ENCRYPT_THEN_MAC:
+                    // RFC 7366 section 2: empty extension_data
+                    encryptThenMac = true;
+                    break;
+                case ExtensionType.SERVER_NAME:
+                    // RFC 6066 section 3: the server's extension_data is empty
+                    serverNameAcknowledged = true;
+                    break;
+                case ExtensionType.APPLICATION_LAYER_PROTOCOL_NEGOTIATION: {
+                    WireReader list = new WireReader(e.vector16("protocol_name_list", 2, 0xffff));
+                    applicationProtocol = new String(list.bytes8("protocol_name", 1, 255), StandardCharsets.US_ASCII);
+                    // RFC 7301 section 3.1: the server's list contains exactly one protocol.
+                    list.expectEnd("ALPN selection (exactly one protocol)");
+                    break;
+                }
+                case ExtensionType.EC_POINT_FORMATS: {
+                    // RFC 8422 section 5.1.2: ECPointFormat ec_point_format_list<1..2^8-1>
+                    ByteBuf list = e.vector8("ec_point_format_list", 1, 255);
+                    ecPointFormats = new int[list.readableBytes()];
+                    for (int j = 0; j < ecPointFormats.length; j++) {
+                        ecPointFormats[j] = list.readUnsignedByte();
+                    }
+                    break;
+                }
+                default:
+                    // key_share, pre_shared_key, cookie and anything else: not offered for TLS 1.2 (RFC 5246
+                    // section 7.4.1.4: only extensions the client offered may appear).
+                    throw new TlsAlertException(AlertDescription.UNSUPPORTED_EXTENSION,
+                            "TLS 1.2 ServerHello carries extension " + type + " the client did not offer");
+            }
+        }
     }
 
     /**
@@ -193,6 +288,39 @@ public final class ServerHello {
     /** A HelloRetryRequest's cookie, or {@code null}. */
     public byte[] cookie() {
         return cookie;
+    }
+
+    /**
+     * TLS 1.2 ServerHello ({@link #parse(ByteBuf, boolean)}): renegotiated_connection of renegotiation_info (empty in
+     * an initial handshake, RFC 5746 section 3.4), or {@code null} when the extension is absent.
+     */
+    public byte[] renegotiationInfo() {
+        return renegotiationInfo;
+    }
+
+    /** TLS 1.2 ServerHello: true when extended_master_secret is present (RFC 7627 section 5.2). */
+    public boolean extendedMasterSecret() {
+        return extendedMasterSecret;
+    }
+
+    /** TLS 1.2 ServerHello: true when encrypt_then_mac is present (RFC 7366 section 3). */
+    public boolean encryptThenMac() {
+        return encryptThenMac;
+    }
+
+    /** TLS 1.2 ServerHello: the ALPN protocol the server selected, or {@code null}. */
+    public String applicationProtocol() {
+        return applicationProtocol;
+    }
+
+    /** TLS 1.2 ServerHello: the ec_point_formats list, or {@code null} when absent. */
+    public int[] ecPointFormats() {
+        return ecPointFormats;
+    }
+
+    /** TLS 1.2 ServerHello: true when the server acknowledged server_name with an empty extension. */
+    public boolean serverNameAcknowledged() {
+        return serverNameAcknowledged;
     }
 
     private static byte[] hex(String s) {

@@ -1,0 +1,149 @@
+package io.tlspsk.handler;
+
+import io.netty.buffer.ByteBuf;
+import io.tlspsk.codec.alert.AlertDescription;
+import io.tlspsk.codec.alert.TlsAlertException;
+import io.tlspsk.codec.handshake.ClientHello;
+import io.tlspsk.codec.crypto.CryptoBackend;
+import io.tlspsk.codec.handshake.HandshakeType;
+import io.tlspsk.codec.handshake.Transcript;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * One side of one handshake, TLS 1.3 or TLS 1.2: a state object the {@link PskHandshakeHandler} feeds whole
+ * handshake messages and change_cipher_spec records, and drops when the handshake ends.
+ */
+abstract class Handshake {
+
+    final PskHandshakeHandler handler;
+    final PskTlsContext config;
+    final Transcript transcript;
+
+    Handshake(PskHandshakeHandler handler) {
+        this(handler, new Transcript());
+    }
+
+    /** Continues a transcript begun by another state (the ClientHello before the version was known). */
+    Handshake(PskHandshakeHandler handler, Transcript transcript) {
+        this.handler = handler;
+        this.config = handler.context();
+        this.transcript = transcript;
+    }
+
+    /** Client: sends the ClientHello. Server: nothing. */
+    abstract void start() throws TlsAlertException;
+
+    /** One whole handshake message, header included; the caller releases it. */
+    abstract void onMessage(int type, ByteBuf message) throws TlsAlertException;
+
+    /**
+     * Whether a change_cipher_spec record (single byte 1) is allowed now. TLS 1.3: between the first ClientHello
+     * and the peer's Finished, where it is dropped (RFC 8446 appendix D.4). TLS 1.2: only right before the peer's
+     * Finished, where it switches the read keys.
+     */
+    abstract boolean acceptsChangeCipherSpec();
+
+    /** A valid change_cipher_spec arrived: TLS 1.3 ignores it, TLS 1.2 switches the read side. */
+    void onChangeCipherSpec() throws TlsAlertException {
+    }
+
+    /** Zeroes every secret still held. Idempotent. */
+    abstract void destroy();
+
+    /** What to do with a {@link PskSelector}'s answer, on the event loop. */
+    @FunctionalInterface
+    interface SelectionListener {
+        void onSelection(PskSelection selection, Throwable failure) throws TlsAlertException;
+    }
+
+    /**
+     * Asks the server's selector and calls {@code listener} with its answer on the event loop. A synchronous
+     * answer (a store in memory) is handled at once; otherwise inbound processing pauses until the answer arrives
+     * (the handler resumes it). The stage is registered on once and never probed with isDone()/join(), which
+     * minimal stages refuse.
+     */
+    void selectPsk(PskSelectionRequest request, SelectionListener listener) throws TlsAlertException {
+        CompletionStage<PskSelection> stage;
+        try {
+            stage = config.selector.select(request);
+        } catch (RuntimeException e) {
+            throw new TlsAlertException(AlertDescription.INTERNAL_ERROR, "PSK selector threw", e);
+        }
+        if (stage == null) {
+            throw new TlsAlertException(AlertDescription.INTERNAL_ERROR, "PSK selector returned null");
+        }
+        SynchronousAnswer answer = new SynchronousAnswer(Thread.currentThread());
+        stage.whenComplete((selection, failure) -> {
+            if (answer.registering && Thread.currentThread() == answer.thread) {
+                answer.selection = selection;
+                answer.failure = failure;
+                answer.done = true;
+            } else {
+                handler.resumeOnEventLoop(() -> listener.onSelection(selection, unwrap(failure)));
+            }
+        });
+        answer.registering = false;
+        if (answer.done) {
+            listener.onSelection(answer.selection, unwrap(answer.failure));
+        } else {
+            handler.pauseInbound();
+        }
+    }
+
+    /** Holds a selection that completed while its callback was being registered. */
+    private static final class SynchronousAnswer {
+        final Thread thread;
+        boolean registering = true;
+        boolean done;
+        PskSelection selection;
+        Throwable failure;
+
+        SynchronousAnswer(Thread thread) {
+            this.thread = thread;
+        }
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    }
+
+    /** The selector's answer checked: a failure or null is internal_error, as {@link PskSelector} documents. */
+    static PskSelection checkedSelection(PskSelection selection, Throwable failure) throws TlsAlertException {
+        if (failure != null) {
+            throw new TlsAlertException(AlertDescription.INTERNAL_ERROR, "PSK lookup failed", failure);
+        }
+        if (selection == null) {
+            throw new TlsAlertException(AlertDescription.INTERNAL_ERROR, "PSK selector completed with null");
+        }
+        return selection;
+    }
+
+    /** RFC 7301 section 3.2: the first of our protocols the client offered; none in common is fatal. */
+    String selectApplicationProtocol(ClientHello hello) throws TlsAlertException {
+        if (hello.applicationProtocols() == null || config.applicationProtocols.isEmpty()) {
+            return null;
+        }
+        for (String p : config.applicationProtocols) {
+            if (hello.applicationProtocols().contains(p)) {
+                return p;
+            }
+        }
+        throw new TlsAlertException(AlertDescription.NO_APPLICATION_PROTOCOL, "no ALPN protocol in common");
+    }
+
+    static ByteBuf body(ByteBuf message) {
+        return message.slice(message.readerIndex() + HandshakeType.HEADER_LENGTH,
+                message.readableBytes() - HandshakeType.HEADER_LENGTH);
+    }
+
+    static TlsAlertException unexpected(int type, String expected) {
+        return TlsAlertException.unexpectedMessage(HandshakeType.name(type) + " where " + expected + " was expected");
+    }
+
+    static byte[] random(int length) {
+        byte[] out = new byte[length];
+        CryptoBackend.secureRandom().nextBytes(out);
+        return out;
+    }
+}
