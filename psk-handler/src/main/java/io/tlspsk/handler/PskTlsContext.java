@@ -305,9 +305,10 @@ public final class PskTlsContext {
         }
 
         /**
-         * Sends a KeyUpdate after this many records under one key. By default the limit follows the AEAD's safety
-         * margin (RFC 8446 section 5.5): 2^24 records for AES-GCM and AES-CCM, 2^48 for ChaCha20-Poly1305. A
-         * smaller value only makes updates more frequent.
+         * Sends a KeyUpdate after this many records under one key (TLS 1.3). By default the limit follows the
+         * AEAD's safety margin (RFC 8446 section 5.5): 2^24 records for AES-GCM, 2^20 for AES-CCM (no analysis
+         * for TLS-sized records exists, so a wide margin), 2^48 for ChaCha20-Poly1305. A smaller value only makes
+         * updates more frequent.
          */
         public Builder keyUpdateAfterRecords(long records) {
             this.keyUpdateAfterRecords = records;
