@@ -323,6 +323,7 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
             // RFC 8446 section 6.2: every other alert is fatal, whatever level it claims.
             PskAlertException cause = PskAlertException.received(code);
             finished = true;
+            closeNotifySent = true; // the connection is dead: no close_notify after a fatal alert
             if (session == null) {
                 failHandshake(cause);
             } else {

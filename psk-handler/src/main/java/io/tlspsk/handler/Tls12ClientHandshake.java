@@ -96,6 +96,17 @@ final class Tls12ClientHandshake extends Handshake {
             // RFC 5746 section 3.4.
             throw new TlsAlertException(AlertDescription.HANDSHAKE_FAILURE, "non-empty renegotiation_info");
         }
+        // RFC 5246 section 7.4.1.4: an extension the client did not offer is unsupported_extension.
+        if (sh.serverNameAcknowledged() && config.serverName == null) {
+            throw new TlsAlertException(AlertDescription.UNSUPPORTED_EXTENSION, "unsolicited server_name");
+        }
+        if (sh.applicationProtocol() != null && config.applicationProtocols.isEmpty()) {
+            throw new TlsAlertException(AlertDescription.UNSUPPORTED_EXTENSION, "unsolicited ALPN");
+        }
+        if (sh.ecPointFormats() != null && config.tls12CipherSuites.stream()
+                .noneMatch(cs -> cs.keyExchange() == KeyExchange.ECDHE_PSK)) {
+            throw new TlsAlertException(AlertDescription.UNSUPPORTED_EXTENSION, "unsolicited ec_point_formats");
+        }
         extendedMasterSecret = sh.extendedMasterSecret();
         if (!extendedMasterSecret && config.requireExtendedMasterSecret) {
             throw new TlsAlertException(AlertDescription.HANDSHAKE_FAILURE, "server does not use extended_master_secret");

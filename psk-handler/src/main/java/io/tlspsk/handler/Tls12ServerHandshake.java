@@ -84,6 +84,12 @@ final class Tls12ServerHandshake extends Handshake {
             throw new TlsAlertException(AlertDescription.HANDSHAKE_FAILURE, "client does not offer extended_master_secret");
         }
         chooseSuite(hello);
+        int[] pointFormats = hello.ecPointFormats();
+        if (suite.keyExchange() == KeyExchange.ECDHE_PSK && pointFormats != null
+                && !contains(pointFormats, Tls12Messages.POINT_FORMAT_UNCOMPRESSED)) {
+            // RFC 8422 section 5.1.2: a client that lists point formats must include uncompressed.
+            throw TlsAlertException.illegalParameter("ec_point_formats without uncompressed");
+        }
         encryptThenMac = suite.isCbc() && hello.offersEncryptThenMac();
         alpn = selectApplicationProtocol(hello);
         serverName = hello.serverName();

@@ -23,19 +23,25 @@ final class EmbeddedPair implements AutoCloseable {
     final Recorder clientEvents = new Recorder();
     final Recorder serverEvents = new Recorder();
 
+    // Kept here because a channel closed by a failed handshake drops its handlers from the pipeline.
+    private final PskHandshakeHandler clientHandler;
+    private final PskHandshakeHandler serverHandler;
+
     EmbeddedPair(PskTlsContext clientContext, PskTlsContext serverContext) {
         server = new EmbeddedChannel();
-        server.pipeline().addLast(serverContext.newHandler(server.alloc()), serverEvents);
+        serverHandler = serverContext.newHandler(server.alloc());
+        server.pipeline().addLast(serverHandler, serverEvents);
         client = new EmbeddedChannel();
-        client.pipeline().addLast(clientContext.newHandler(client.alloc()), clientEvents);
+        clientHandler = clientContext.newHandler(client.alloc());
+        client.pipeline().addLast(clientHandler, clientEvents);
     }
 
     PskHandshakeHandler clientHandler() {
-        return client.pipeline().get(PskHandshakeHandler.class);
+        return clientHandler;
     }
 
     PskHandshakeHandler serverHandler() {
-        return server.pipeline().get(PskHandshakeHandler.class);
+        return serverHandler;
     }
 
     /** Shuttles bytes both ways until neither side has anything more to say (bounded). */
@@ -68,6 +74,16 @@ final class EmbeddedPair implements AutoCloseable {
         pump();
         assertTrue(clientHandler().handshakeFuture().isSuccess(), () -> "client: " + clientHandler().handshakeFuture().cause());
         assertTrue(serverHandler().handshakeFuture().isSuccess(), () -> "server: " + serverHandler().handshakeFuture().cause());
+    }
+
+    /** Text written by each side (flushed) reaches the other, and both stay open. */
+    void assertDataFlowsBothWays(String up, String down) {
+        client.writeAndFlush(io.netty.buffer.Unpooled.copiedBuffer(up, java.nio.charset.StandardCharsets.UTF_8));
+        server.writeAndFlush(io.netty.buffer.Unpooled.copiedBuffer(down, java.nio.charset.StandardCharsets.UTF_8));
+        pump();
+        org.junit.jupiter.api.Assertions.assertEquals(up, serverEvents.drainText(), "client to server");
+        org.junit.jupiter.api.Assertions.assertEquals(down, clientEvents.drainText(), "server to client");
+        assertTrue(client.isOpen() && server.isOpen(), "both sides stay open");
     }
 
     @Override

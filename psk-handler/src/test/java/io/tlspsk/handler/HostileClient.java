@@ -22,6 +22,12 @@ import io.tlspsk.codec.handshake.Transcript;
 import io.tlspsk.codec.record.ContentType;
 import io.tlspsk.codec.record.Tls13RecordProtection;
 import io.tlspsk.codec.record.TlsRecord;
+import io.tlspsk.codec.tls12.PskPremaster;
+import io.tlspsk.codec.tls12.Tls12KeyBlock;
+import io.tlspsk.codec.tls12.Tls12Messages;
+import io.tlspsk.codec.tls12.Tls12Prf;
+import io.tlspsk.codec.tls12.Tls12RecordProtection;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -192,6 +198,155 @@ final class HostileClient extends HostilePeer {
         assertArrayEquals(new byte[] {2, (byte) d.code()}, alert.fragment(), "expected fatal " + d.rfcName());
     }
 
+    // ---- TLS 1.2, plain PSK suites (RFC 4279 section 2) ----
+
+    /** The TLS 1.2 transcript: ClientHello, the server's first flight, and what this client adds. */
+    Transcript tls12Transcript;
+    private byte[] tls12ClientRandom;
+    private Tls12Prf tls12Prf;
+    private byte[] tls12Master;
+    /** The key block derived by {@link #tls12ClientKeyExchange}, for tests that protect records by hand. */
+    Tls12KeyBlock tls12Keys;
+    /** Protects what this client sends after its change_cipher_spec. */
+    Tls12RecordProtection tls12ClientWrite;
+    /** Opens what the server sends after its change_cipher_spec. */
+    Tls12RecordProtection tls12ServerWrite;
+
+    /**
+     * Sends a TLS 1.2 ClientHello and reads the server's first flight, which must be all in clear and end with
+     * ServerHelloDone: ServerHello, [ServerKeyExchange], ServerHelloDone. Sets {@link #serverHello} (parsed as a TLS
+     * 1.2 ServerHello) and {@link #suite}, and returns the server's messages (headers included).
+     */
+    List<byte[]> sendTls12Hello(HostileClientHello hello) throws Exception {
+        byte[] ch = hello.message();
+        assertTrue(send(HostileWire.record(ContentType.HANDSHAKE, ch)));
+        List<HostileWire.Rec> records = HostileWire.records(takeOutbound());
+        serverFlight.clear();
+        serverFlight.addAll(records);
+        ByteBuf handshake = Unpooled.buffer();
+        for (HostileWire.Rec r : records) {
+            assertEquals(ContentType.HANDSHAKE, r.type(), () -> "server answered " + records);
+            handshake.writeBytes(r.fragment());
+        }
+        List<byte[]> messages = HostileWire.messages(ByteBufUtil.getBytes(handshake));
+        handshake.release();
+        assertTrue(messages.size() >= 2, () -> "server flight of " + messages.size() + " messages");
+        assertEquals(HandshakeType.SERVER_HELLO, messages.get(0)[0]);
+        assertEquals(Tls12Messages.SERVER_HELLO_DONE, messages.get(messages.size() - 1)[0]);
+        serverHello = ServerHello.parse(Unpooled.wrappedBuffer(HostileWire.body(messages.get(0))), true);
+        assertEquals(-1, serverHello.selectedVersion(), "the server chose TLS 1.3");
+        suite = CipherSuite.byId(serverHello.cipherSuite());
+        assertNotNull(suite);
+        tls12ClientRandom = hello.random;
+        tls12Transcript = new Transcript();
+        tls12Transcript.add(Unpooled.wrappedBuffer(ch));
+        tls12Transcript.selectHash(suite.hash());
+        for (byte[] m : messages) {
+            tls12Transcript.add(Unpooled.wrappedBuffer(m));
+        }
+        return messages;
+    }
+
+    /**
+     * A plain-PSK ClientKeyExchange naming {@code identity}, added to the transcript; derives the master secret
+     * from {@code secret} as a client would (extended when the ServerHello says so, RFC 7627) and the record keys
+     * (encrypt-then-MAC when the ServerHello says so, RFC 7366).
+     */
+    byte[] tls12ClientKeyExchange(byte[] identity, byte[] secret) {
+        assertEquals(CipherSuite.KeyExchange.PSK, suite.keyExchange(), "this client speaks plain PSK only");
+        ByteBuf encoded = Tls12Messages.encodeClientKeyExchange(ALLOC, CipherSuite.KeyExchange.PSK, identity, null);
+        byte[] cke;
+        try {
+            cke = ByteBufUtil.getBytes(encoded);
+        } finally {
+            encoded.release();
+        }
+        tls12Transcript.add(Unpooled.wrappedBuffer(cke));
+        tls12Prf = new Tls12Prf(suite.hash());
+        byte[] premaster = PskPremaster.plain(secret);
+        tls12Master = serverHello.extendedMasterSecret()
+                ? tls12Prf.extendedMasterSecret(premaster, tls12Transcript.currentHash())
+                : tls12Prf.masterSecret(premaster, tls12ClientRandom, serverHello.random());
+        byte[] block = tls12Prf.keyBlock(tls12Master, serverHello.random(), tls12ClientRandom,
+                Tls12KeyBlock.length(suite));
+        tls12Keys = Tls12KeyBlock.split(suite, block);
+        tls12ClientWrite = tls12Keys.forWriting(true, serverHello.encryptThenMac());
+        tls12ServerWrite = tls12Keys.forReading(true, serverHello.encryptThenMac());
+        return cke;
+    }
+
+    /** The client Finished over the transcript so far (RFC 5246 section 7.4.9), added to the transcript. */
+    byte[] tls12ClientFinished() {
+        byte[] finished = HostileWire.handshake(HandshakeType.FINISHED,
+                tls12Prf.verifyData(tls12Master, true, tls12Transcript.currentHash()));
+        tls12Transcript.add(Unpooled.wrappedBuffer(finished));
+        return finished;
+    }
+
+    /** The server Finished a correct server sends now. */
+    byte[] tls12ExpectedServerFinished() {
+        return HostileWire.handshake(HandshakeType.FINISHED,
+                tls12Prf.verifyData(tls12Master, false, tls12Transcript.currentHash()));
+    }
+
+    /**
+     * The whole TLS 1.2 handshake with {@code hello} and the shared identity and key of {@link HostileClientHello}:
+     * ClientKeyExchange, change_cipher_spec and Finished in one read; the server must answer with exactly
+     * change_cipher_spec and a Finished that verifies, and its future must succeed.
+     */
+    void completeTls12Handshake(HostileClientHello hello) throws Exception {
+        sendTls12Hello(hello);
+        byte[] cke = tls12ClientKeyExchange(HostileClientHello.IDENTITY.getBytes(StandardCharsets.UTF_8),
+                HostileClientHello.KEY);
+        byte[] finished = tls12ClientFinished();
+        assertTrue(send(HostileWire.concat(HostileWire.record(ContentType.HANDSHAKE, cke),
+                HostileWire.record(ContentType.CHANGE_CIPHER_SPEC, new byte[] {1}),
+                seal12(ContentType.HANDSHAKE, finished))));
+        List<HostileWire.Rec> out = HostileWire.records(takeOutbound());
+        assertEquals(2, out.size(), () -> "expected change_cipher_spec and Finished, got " + out);
+        assertEquals(ContentType.CHANGE_CIPHER_SPEC, out.get(0).type());
+        assertArrayEquals(new byte[] {1}, out.get(0).fragment());
+        assertEquals(ContentType.HANDSHAKE, out.get(1).type(), "TLS 1.2 keeps the real type in the header");
+        HostileWire.Rec serverFinished = open12(out.get(1));
+        assertArrayEquals(tls12ExpectedServerFinished(), serverFinished.fragment(), "server Finished does not verify");
+        tls12Transcript.add(Unpooled.wrappedBuffer(serverFinished.fragment()));
+        channel.runPendingTasks();
+        assertTrue(handshakeFuture().isSuccess(), () -> "handshake failed: " + handshakeFuture().cause());
+    }
+
+    /** A TLS 1.2 record protected with this client's write keys. */
+    byte[] seal12(int type, byte[] content) throws TlsAlertException {
+        ByteBuf in = Unpooled.wrappedBuffer(content);
+        ByteBuf out = tls12ClientWrite.seal(ALLOC, type, in);
+        try {
+            return ByteBufUtil.getBytes(out);
+        } finally {
+            out.release();
+        }
+    }
+
+    /** Opens one TLS 1.2 record of the server's, protected after its change_cipher_spec. */
+    HostileWire.Rec open12(HostileWire.Rec record) throws TlsAlertException {
+        TlsRecord in = new TlsRecord(record.type(), Unpooled.wrappedBuffer(record.fragment()));
+        TlsRecord plain = tls12ServerWrite.open(ALLOC, in);
+        try {
+            return new HostileWire.Rec(plain.contentType(), ByteBufUtil.getBytes(plain.content()));
+        } finally {
+            plain.release();
+            in.release();
+        }
+    }
+
+    /** The only thing the server wrote since the last take is a TLS 1.2-protected fatal alert {@code d}. */
+    void assertTls12ProtectedFatalAlertSent(AlertDescription d) throws TlsAlertException {
+        List<HostileWire.Rec> records = HostileWire.records(takeOutbound());
+        assertEquals(1, records.size(), () -> "expected one alert record, got " + records);
+        assertEquals(ContentType.ALERT, records.get(0).type(), "TLS 1.2 keeps the real type in the header");
+        HostileWire.Rec alert = open12(records.get(0));
+        assertEquals(ContentType.ALERT, alert.type());
+        assertArrayEquals(new byte[] {2, (byte) d.code()}, alert.fragment(), "expected fatal " + d.rfcName());
+    }
+
     @Override
     public void close() {
         super.close();
@@ -204,6 +359,18 @@ final class HostileClient extends HostilePeer {
         }
         if (clientWrite != null) {
             clientWrite.destroy();
+        }
+        if (tls12ClientWrite != null) {
+            tls12ClientWrite.destroy();
+        }
+        if (tls12ServerWrite != null) {
+            tls12ServerWrite.destroy();
+        }
+        if (tls12Keys != null) {
+            tls12Keys.destroy();
+        }
+        if (tls12Master != null) {
+            java.util.Arrays.fill(tls12Master, (byte) 0);
         }
     }
 }

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.tlspsk.codec.CipherSuite;
 import io.tlspsk.codec.alert.TlsAlertException;
 import io.tlspsk.codec.crypto.HashAlgorithm;
 import io.tlspsk.codec.crypto.Tls13KeySchedule;
@@ -91,6 +92,33 @@ final class HostileClientHello {
             byte[] bytes = ByteBufUtil.getBytes(e.message());
             HostileClientHello h = from(bytes);
             h.encoderOutput = bytes;
+            return h;
+        } finally {
+            e.message().release();
+        }
+    }
+
+    /**
+     * A TLS 1.2-only ClientHello as {@link ClientHelloEncoder} writes it with {@code offerTls13 = false}: no
+     * supported_versions, the given TLS 1.2 suites and the renegotiation SCSV, extended_master_secret,
+     * encrypt_then_mac when a CBC suite is offered, and for an ECDHE_PSK suite supported_groups [x25519] with
+     * ec_point_formats. Nothing in it is signed, so mutations need no binder.
+     */
+    static HostileClientHello tls12Only(CipherSuite... tls12Suites) {
+        ClientHelloEncoder.Params p = new ClientHelloEncoder.Params();
+        p.random = HostileWire.pattern(32, 1);
+        p.offerTls13 = false;
+        p.offerTls12 = true;
+        p.tls12CipherSuites = Arrays.stream(tls12Suites).mapToInt(CipherSuite::id).toArray();
+        if (Arrays.stream(tls12Suites).anyMatch(s -> s.keyExchange() == CipherSuite.KeyExchange.ECDHE_PSK)) {
+            p.supportedGroups = new int[] {X25519};
+        }
+        ClientHelloEncoder.Encoded e = ClientHelloEncoder.encode(ByteBufAllocator.DEFAULT, p);
+        try {
+            byte[] bytes = ByteBufUtil.getBytes(e.message());
+            HostileClientHello h = from(bytes);
+            h.encoderOutput = bytes;
+            h.binderSecrets = null;
             return h;
         } finally {
             e.message().release();

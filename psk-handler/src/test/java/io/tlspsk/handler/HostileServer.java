@@ -25,6 +25,7 @@ import io.tlspsk.codec.handshake.Transcript;
 import io.tlspsk.codec.record.ContentType;
 import io.tlspsk.codec.record.Tls13RecordProtection;
 import io.tlspsk.codec.record.TlsRecord;
+import io.tlspsk.codec.tls12.Tls12Messages;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -98,6 +99,33 @@ final class HostileServer extends HostilePeer {
     /** The ServerHello a correct server would send: suite 0x1301, identity 0, an x25519 share. */
     byte[] validServerHello() {
         return serverHello(0x1301, 0, new KeyShareEntry(NamedGroup.X25519.id(), publicKey(NamedGroup.X25519)));
+    }
+
+    /**
+     * A TLS 1.2 ServerHello from {@link Tls12Messages#encodeServerHello}, as a correct server would answer this
+     * client's hello with {@code suite} and {@code random}: no session id, renegotiation_info and
+     * extended_master_secret when the client signalled them, encrypt_then_mac for a CBC suite the client asked it
+     * for, ec_point_formats for an ECDHE_PSK suite.
+     */
+    byte[] tls12ServerHello(CipherSuite suite, byte[] random) {
+        Tls12Messages.ServerHelloParams p = tls12ServerHelloParams(suite, random);
+        return bytes(Tls12Messages.encodeServerHello(ALLOC, p));
+    }
+
+    /** The parameters {@link #tls12ServerHello} encodes, for a test to change one. */
+    Tls12Messages.ServerHelloParams tls12ServerHelloParams(CipherSuite suite, byte[] random) {
+        Tls12Messages.ServerHelloParams p = new Tls12Messages.ServerHelloParams();
+        p.random = random;
+        p.cipherSuite = suite;
+        p.secureRenegotiation = hello.offersRenegotiationInfoScsv() || hello.hasRenegotiationInfo();
+        p.extendedMasterSecret = hello.offersExtendedMasterSecret();
+        p.encryptThenMac = suite.isCbc() && hello.offersEncryptThenMac();
+        p.ecPointFormats = suite.keyExchange() == CipherSuite.KeyExchange.ECDHE_PSK;
+        return p;
+    }
+
+    static byte[] encode(Tls12Messages.ServerHelloParams p) {
+        return bytes(Tls12Messages.encodeServerHello(ALLOC, p));
     }
 
     byte[] helloRetryRequest(int suite, int group) {

@@ -1,10 +1,19 @@
 package io.tlspsk.handler;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
+import io.tlspsk.codec.alert.TlsAlertException;
+import io.tlspsk.codec.handshake.ServerHello;
+import io.tlspsk.codec.record.ContentType;
+import io.tlspsk.codec.record.TlsRecord;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -163,6 +172,91 @@ final class WireTap {
             out[i] = (byte) x;
         }
         return out;
+    }
+
+    /**
+     * The handshake messages (headers included) of the leading unprotected handshake records in {@code bufs}, e.g.
+     * a ServerHello flight; reading stops at the first record of another type. The buffers are not consumed.
+     */
+    static List<byte[]> clearHandshakeMessages(List<ByteBuf> bufs) {
+        byte[] joined = new byte[0];
+        for (HostileWire.Rec r : HostileWire.records(concat(bufs))) {
+            if (r.type() != ContentType.HANDSHAKE) {
+                break;
+            }
+            joined = HostileWire.concat(joined, r.fragment());
+        }
+        return HostileWire.messages(joined);
+    }
+
+    /** The handshake message types of {@link #clearHandshakeMessages}, in order. */
+    static List<Integer> clearHandshakeTypes(List<ByteBuf> bufs) {
+        List<Integer> out = new ArrayList<>();
+        for (byte[] m : clearHandshakeMessages(bufs)) {
+            out.add(m[0] & 0xff);
+        }
+        return out;
+    }
+
+    /** The first message of {@code bufs}, which must be a ServerHello, parsed as a client offering TLS 1.2 would. */
+    static ServerHello serverHello(List<ByteBuf> bufs) {
+        byte[] sh = clearHandshakeMessages(bufs).get(0);
+        if (sh[0] != io.tlspsk.codec.handshake.HandshakeType.SERVER_HELLO) {
+            throw new AssertionError("first message is of type " + sh[0] + ", not ServerHello");
+        }
+        try {
+            return ServerHello.parse(Unpooled.wrappedBuffer(HostileWire.body(sh)), true);
+        } catch (TlsAlertException e) {
+            throw new AssertionError("unparsable ServerHello", e);
+        }
+    }
+
+    /**
+     * Puts a {@link RecordSpy} between the record layer and the {@link PskHandshakeHandler} of {@code ch}: it sees
+     * every record the handler receives, already opened, and can send records through the record layer, which
+     * protects them with the current keys.
+     */
+    static RecordSpy spy(Channel ch) {
+        RecordSpy spy = new RecordSpy();
+        ch.pipeline().addBefore(ch.pipeline().context(PskHandshakeHandler.class).name(), "record-spy", spy);
+        return spy;
+    }
+
+    /** See {@link #spy}. */
+    static final class RecordSpy extends ChannelInboundHandlerAdapter {
+        /** Copies of the opened records that reached the handshake handler, in order. */
+        final List<HostileWire.Rec> received = new ArrayList<>();
+        private ChannelHandlerContext ctx;
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            this.ctx = ctx;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof TlsRecord) {
+                TlsRecord r = (TlsRecord) msg;
+                received.add(new HostileWire.Rec(r.contentType(), ByteBufUtil.getBytes(r.content())));
+            }
+            ctx.fireChannelRead(msg);
+        }
+
+        /** Sends a record of {@code type} carrying {@code content}, protected by the record layer, and flushes. */
+        ChannelFuture send(int type, byte[] content) {
+            return ctx.writeAndFlush(new TlsRecord(type, Unpooled.wrappedBuffer(content)));
+        }
+
+        /** The received records of {@code type}. */
+        List<HostileWire.Rec> received(int type) {
+            List<HostileWire.Rec> out = new ArrayList<>();
+            for (HostileWire.Rec r : received) {
+                if (r.type() == type) {
+                    out.add(r);
+                }
+            }
+            return out;
+        }
     }
 
     /** All user events of {@code type}, in order. */
