@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * One TLS-PSK echo exchange: connect, handshake, send a line, wait for the same line to come back, close.
@@ -63,6 +64,15 @@ final class EchoClient {
      */
     static Result run(Transports transports, PskTlsContext tls, String host, int port, String message,
                       Duration timeout, Consumer<String> out, Consumer<String> err) {
+        return run(transports, tls, host, port, message, timeout, () -> null, out, err);
+    }
+
+    /**
+     * As above; {@code hint} gives the TLS 1.2 identity hint the server sent (null for none) once the handshake
+     * completed, for the {@code hint=} of the report line.
+     */
+    static Result run(Transports transports, PskTlsContext tls, String host, int port, String message,
+                      Duration timeout, Supplier<String> hint, Consumer<String> out, Consumer<String> err) {
         long deadline = System.nanoTime() + timeout.toNanos();
         byte[] line = (message + "\n").getBytes(StandardCharsets.UTF_8);
         EventLoopGroup group = transports.newGroup(1);
@@ -94,7 +104,7 @@ final class EchoClient {
             }
             Channel ch = connect.channel();
             try {
-                return exchange(ch, collector, line, deadline, timeout, out, err);
+                return exchange(ch, collector, line, deadline, timeout, hint, out, err);
             } finally {
                 ch.close().awaitUninterruptibly(Math.max(1, Math.min(millisLeft(deadline), 2_000)));
             }
@@ -104,7 +114,7 @@ final class EchoClient {
     }
 
     private static Result exchange(Channel ch, Collector collector, byte[] line, long deadline, Duration timeout,
-                                   Consumer<String> out, Consumer<String> err) {
+                                   Supplier<String> hint, Consumer<String> out, Consumer<String> err) {
         InetSocketAddress peer = (InetSocketAddress) ch.remoteAddress();
         try {
             collector.handshakeEnded.get(millisLeft(deadline), TimeUnit.MILLISECONDS);
@@ -127,7 +137,7 @@ final class EchoClient {
             return new Result(timedOut ? PskTool.EXIT_TIMEOUT : PskTool.EXIT_HANDSHAKE, null, -1, null);
         }
         PskTlsSession session = handshake.getNow();
-        out.accept(HandshakeLines.ok(peer, session));
+        out.accept(HandshakeLines.ok(peer, session, hint.get()));
         long handshakeNanos = collector.handshakeDoneNanos - collector.activeNanos;
 
         ByteBuf data = ch.alloc().buffer(line.length).writeBytes(line);

@@ -9,11 +9,16 @@ import java.net.SocketAddress;
 /**
  * The one-line handshake reports the tool prints, which scripts and tests match on:
  * <pre>
- * handshake ok peer=ADDR identity=ID protocol=TLSv1.3 suite=SUITE mode=psk_ke|psk_dhe_ke group=GROUP|none [alpn=P]
+ * handshake ok peer=ADDR identity=ID protocol=TLSv1.3|TLSv1.2 suite=SUITE mode=psk_ke|psk_dhe_ke|none
+ *     group=GROUP|none [alpn=P] [hint=TEXT]            (all on one line)
  * handshake failed peer=ADDR alert=NAME(CODE) received
  * handshake failed peer=ADDR alert=NAME(CODE) sent: REASON
  * handshake failed peer=ADDR error=MESSAGE
  * </pre>
+ * TLS 1.3 reports the key exchange mode and, for psk_dhe_ke, the group. TLS 1.2 has no mode ({@code mode=none});
+ * its group is the ECDHE curve, {@code ffdhe2048} for a DHE_PSK suite, or {@code none} for plain PSK. Only the
+ * client prints {@code hint=}: the TLS 1.2 PSK identity hint the server sent, when it sent a non-empty one. It
+ * comes last and runs to the end of the line, since a hint may contain spaces.
  */
 final class HandshakeLines {
 
@@ -21,6 +26,11 @@ final class HandshakeLines {
     }
 
     static String ok(SocketAddress peer, PskTlsSession s) {
+        return ok(peer, s, null);
+    }
+
+    /** The {@code handshake ok} line; {@code hint} is the server's TLS 1.2 identity hint, or null for none. */
+    static String ok(SocketAddress peer, PskTlsSession s, String hint) {
         StringBuilder b = new StringBuilder("handshake ok peer=").append(address(peer))
                 .append(" identity=").append(printable(s.identityAsString()))
                 .append(" protocol=").append(s.protocol())
@@ -29,6 +39,9 @@ final class HandshakeLines {
                 .append(" group=").append(s.group() != null ? s.group().tlsName() : "none");
         if (s.applicationProtocol() != null) {
             b.append(" alpn=").append(printable(s.applicationProtocol()));
+        }
+        if (hint != null && !hint.isEmpty()) {
+            b.append(" hint=").append(printable(hint));
         }
         return b.toString();
     }

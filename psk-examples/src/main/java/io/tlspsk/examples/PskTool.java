@@ -4,11 +4,13 @@ import java.io.PrintStream;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
- * {@code psk-tool}: a TLS 1.3 external-PSK echo server and client for trying the library against real peers and
- * devices, a key generator and a self-contained demo. Run without arguments for the usage text.
+ * {@code psk-tool}: a TLS-PSK echo server and client (TLS 1.3 external PSKs and the TLS 1.2 PSK suites) for trying
+ * the library against real peers and devices, a key generator and a self-contained demo. Run without arguments for
+ * the usage text.
  */
 public final class PskTool {
 
@@ -21,21 +23,42 @@ public final class PskTool {
     static final String USAGE = String.join("\n",
             "usage: psk-tool <command> [options]",
             "",
-            "  server --port N [--bind ADDR] --psk ID:HEXKEY[:sha256|sha384]... [--modes psk_dhe_ke,psk_ke]",
-            "         [--groups x25519,secp256r1,secp384r1] [--ciphers SUITE,...] [--alpn p1,p2]",
-            "      TLS 1.3 PSK echo server (bind defaults to 127.0.0.1; port 0 picks a free port). --psk may",
+            "  server --port N [--bind ADDR] --psk ID:HEXKEY[:sha256|sha384]... [--tls 1.2,1.3]",
+            "         [--modes psk_dhe_ke,psk_ke] [--groups x25519,secp256r1,secp384r1] [--ciphers SUITE,...]",
+            "         [--alpn p1,p2] [--hint TEXT] [--reject-unknown-identity] [--require-ems]",
+            "      TLS-PSK echo server (bind defaults to 127.0.0.1; port 0 picks a free port). --psk may",
             "      repeat; one identity may have two keys (main and backup). Prints one line per handshake.",
-            "  client --connect HOST:PORT --psk ID:HEXKEY[:hash]... [--modes ...] [--groups ...] [--ciphers ...]",
-            "         [--alpn ...] [--server-name NAME] [--message TEXT] [--timeout-seconds N]",
+            "      --tls: versions to speak (default both, or those --ciphers has suites for; TLS 1.3 wins when",
+            "      the client offers it). TLS 1.2 only: --hint sends a PSK identity hint; --reject-unknown-identity",
+            "      answers an unknown identity with unknown_psk_identity at once (by default the handshake fails",
+            "      at Finished, like a wrong key); --require-ems refuses peers without extended_master_secret.",
+            "  client --connect HOST:PORT --psk ID:HEXKEY[:hash]... [--tls ...] [--modes ...] [--groups ...]",
+            "         [--ciphers ...] [--alpn ...] [--server-name NAME] [--message TEXT] [--timeout-seconds N]",
+            "         [--require-ems]",
             "      Handshakes, sends TEXT and a newline (default \"hello\"), waits for the echo, closes.",
+            "      In TLS 1.2 the first --psk is used; the server's identity hint is printed as hint=TEXT.",
             "      Exit 0 ok, 1 other error, 2 handshake failed, 3 timeout or connection refused.",
+            "  load --connect HOST:PORT --psk ID:HEXKEY[:hash] [--connections 2000] [--concurrency 200]",
+            "       [--duration-seconds 60] [--timeout-seconds 15] [--message TEXT] [--modes ...] [--ciphers ...]",
+            "       (and every other client option)",
+            "      Load test of a psk-tool server on this machine (loopback addresses only): that many connections,",
+            "      at most --concurrency at once, none started after --duration-seconds; each handshakes, sends",
+            "      TEXT and waits for the echo. Prints handshakes/s, latency percentiles and failures by cause.",
+            "      Exit 0 when every connection succeeded, 1 otherwise.",
             "  genkey [--bytes N]",
             "      Prints a random key in lowercase hex (default 32 bytes).",
             "  demo",
             "      Server and client in one process: a psk_dhe_ke and a psk_ke handshake with echo.",
             "",
-            "Suites: TLS_AES_128_GCM_SHA256 TLS_AES_256_GCM_SHA384 TLS_CHACHA20_POLY1305_SHA256",
+            "TLS 1.3 suites: TLS_AES_128_GCM_SHA256 TLS_AES_256_GCM_SHA384 TLS_CHACHA20_POLY1305_SHA256",
             "        TLS_AES_128_CCM_SHA256 TLS_AES_128_CCM_8_SHA256 (a sha384 key needs TLS_AES_256_GCM_SHA384).",
+            "TLS 1.2 suites: TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256 TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256",
+            "        TLS_PSK_WITH_AES_128_GCM_SHA256 TLS_PSK_WITH_AES_256_GCM_SHA384",
+            "        TLS_PSK_WITH_CHACHA20_POLY1305_SHA256 TLS_PSK_WITH_AES_128_CCM TLS_PSK_WITH_AES_128_CCM_8",
+            "        TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256 TLS_PSK_WITH_AES_128_CBC_SHA256",
+            "        TLS_DHE_PSK_WITH_AES_128_GCM_SHA256 TLS_DHE_PSK_WITH_CHACHA20_POLY1305_SHA256",
+            "        TLS_DHE_PSK_WITH_AES_128_CCM (DHE_PSK: ffdhe2048 only).",
+            "Default --ciphers: every suite above, TLS 1.3 first, each list in the order shown.",
             "Bad arguments exit with 64.");
 
     private PskTool() {
@@ -56,6 +79,9 @@ public final class PskTool {
             out.println(USAGE);
             out.flush();
             return EXIT_OK;
+        }
+        if (args.length > 0 && args[0].equals("load")) {
+            return LoadTest.run(args, out, err); // the client's options plus its own; see LoadTest.parse
         }
         ToolOptions o;
         try {
@@ -110,8 +136,9 @@ public final class PskTool {
     }
 
     private static int client(ToolOptions o, Consumer<String> out, Consumer<String> err) throws UsageException {
-        EchoClient.Result r = EchoClient.run(Transports.best(), o.clientContext(), o.connectHost, o.connectPort,
-                o.message, Duration.ofSeconds(o.timeoutSeconds), out, err);
+        AtomicReference<String> hint = new AtomicReference<>(); // one connection: the hint of its handshake
+        EchoClient.Result r = EchoClient.run(Transports.best(), o.clientContext(hint::set), o.connectHost,
+                o.connectPort, o.message, Duration.ofSeconds(o.timeoutSeconds), hint::get, out, err);
         return r.exitCode;
     }
 

@@ -3,19 +3,23 @@ package io.tlspsk.examples;
 import io.tlspsk.codec.CipherSuite;
 import io.tlspsk.codec.crypto.NamedGroup;
 import io.tlspsk.handler.ExternalPsk;
+import io.tlspsk.handler.PskHintCallback;
 import io.tlspsk.handler.PskKeyExchangeMode;
 import io.tlspsk.handler.PskTlsContext;
+import io.tlspsk.handler.TlsVersion;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * The parsed command line of {@code psk-tool}: a subcommand and its options, checked for that subcommand.
- * Options take {@code --name value} or {@code --name=value}; list options take comma-separated values.
+ * Options take {@code --name value} or {@code --name=value}; list options take comma-separated values; flags
+ * ({@link #FLAGS}) take no value.
  * {@link #toString()} never shows key material.
  */
 final class ToolOptions {
@@ -28,10 +32,13 @@ final class ToolOptions {
     static final int MAX_KEY_BYTES = 1024;
     static final int MAX_TIMEOUT_SECONDS = 3600;
 
-    private static final Set<String> SERVER_OPTIONS =
-            Set.of("--port", "--bind", "--psk", "--modes", "--groups", "--ciphers", "--alpn");
-    private static final Set<String> CLIENT_OPTIONS = Set.of("--connect", "--psk", "--modes", "--groups",
-            "--ciphers", "--alpn", "--server-name", "--message", "--timeout-seconds");
+    /** Options that take no value: present means on. */
+    static final Set<String> FLAGS = Set.of("--reject-unknown-identity", "--require-ems");
+
+    private static final Set<String> SERVER_OPTIONS = Set.of("--port", "--bind", "--psk", "--tls", "--modes",
+            "--groups", "--ciphers", "--alpn", "--hint", "--reject-unknown-identity", "--require-ems");
+    private static final Set<String> CLIENT_OPTIONS = Set.of("--connect", "--psk", "--tls", "--modes", "--groups",
+            "--ciphers", "--alpn", "--server-name", "--message", "--timeout-seconds", "--require-ems");
     private static final Set<String> GENKEY_OPTIONS = Set.of("--bytes");
 
     final String command;
@@ -40,11 +47,16 @@ final class ToolOptions {
     String connectHost;
     int connectPort = -1;
     final List<ExternalPsk> psks = new ArrayList<>();
+    /** {@code --tls}: null means the library default (every version the configured suites allow). */
+    List<TlsVersion> protocols;
     List<PskKeyExchangeMode> modes;
     List<NamedGroup> groups;
     List<CipherSuite> ciphers;
     List<String> alpn;
     String serverName;
+    String hint;
+    boolean rejectUnknownIdentity;
+    boolean requireEms;
     String message = DEFAULT_MESSAGE;
     int timeoutSeconds = DEFAULT_TIMEOUT_SECONDS;
     int keyBytes = DEFAULT_KEY_BYTES;
@@ -73,6 +85,13 @@ final class ToolOptions {
             String name = args[i];
             String value;
             int eq = name.indexOf('=');
+            if (FLAGS.contains(name)) {
+                if (!allowed.contains(name)) {
+                    throw new UsageException("unknown option for " + command + ": " + name);
+                }
+                o.setFlag(name);
+                continue;
+            }
             if (name.startsWith("--") && eq > 0) {
                 value = name.substring(eq + 1);
                 name = name.substring(0, eq);
@@ -88,6 +107,9 @@ final class ToolOptions {
             if (!allowed.contains(name)) {
                 throw new UsageException("unknown option for " + command + ": " + name);
             }
+            if (FLAGS.contains(name)) {
+                throw new UsageException(name + " takes no value");
+            }
             o.set(name, value, pskSeen);
         }
         o.check();
@@ -100,6 +122,8 @@ final class ToolOptions {
             case "--bind": bind = requireText(name, value); break;
             case "--connect": parseConnect(value); break;
             case "--psk": addPsk(value, pskSeen); break;
+            case "--tls": protocols = parseList(name, value, TlsVersion::byName); break;
+            case "--hint": hint = requireText(name, value); break;
             case "--modes": modes = parseList(name, value, PskKeyExchangeMode::byName); break;
             case "--groups": groups = parseList(name, value, NamedGroup::byName); break;
             case "--ciphers": ciphers = parseList(name, value, CipherSuite::byName); break;
@@ -109,6 +133,13 @@ final class ToolOptions {
             case "--timeout-seconds": timeoutSeconds = parseInt(name, value, 1, MAX_TIMEOUT_SECONDS); break;
             case "--bytes": keyBytes = parseInt(name, value, MIN_KEY_BYTES, MAX_KEY_BYTES); break;
             default: throw new UsageException("unknown option: " + name);
+        }
+    }
+
+    private void setFlag(String name) {
+        switch (name) {
+            case "--reject-unknown-identity": rejectUnknownIdentity = true; break;
+            default: requireEms = true; break;
         }
     }
 
@@ -166,11 +197,24 @@ final class ToolOptions {
 
     /** The server context these options describe; library defaults where an option is absent. */
     PskTlsContext serverContext() throws UsageException {
-        return build(PskTlsContext.forServer(psks.toArray(new ExternalPsk[0])));
+        PskTlsContext.Builder b = PskTlsContext.forServer(psks.toArray(new ExternalPsk[0]));
+        if (hint != null) {
+            b.identityHint(hint);
+        }
+        b.rejectUnknownIdentity(rejectUnknownIdentity);
+        return build(b);
     }
 
     /** The client context these options describe; the handshake timeout is the overall client timeout. */
     PskTlsContext clientContext() throws UsageException {
+        return clientContext(received -> { });
+    }
+
+    /**
+     * As {@link #clientContext()}, and tells {@code hintSeen} the TLS 1.2 identity hint of each handshake (null when
+     * the server sent none) before the PSK is chosen. The first PSK given is used whatever the hint, as by default.
+     */
+    PskTlsContext clientContext(Consumer<String> hintSeen) throws UsageException {
         PskTlsContext.Builder b = PskTlsContext.forClient();
         for (ExternalPsk psk : psks) {
             b.addPsk(psk);
@@ -178,11 +222,29 @@ final class ToolOptions {
         if (serverName != null) {
             b.serverName(serverName);
         }
+        b.pskForHint(firstPskAfter(hintSeen));
         b.handshakeTimeout(Duration.ofSeconds(timeoutSeconds));
         return build(b);
     }
 
+    private PskHintCallback firstPskAfter(Consumer<String> hintSeen) {
+        List<ExternalPsk> keys = List.copyOf(psks);
+        return received -> {
+            hintSeen.accept(received);
+            for (ExternalPsk psk : keys) {
+                if (!psk.isDestroyed()) {
+                    return psk;
+                }
+            }
+            return null;
+        };
+    }
+
     private PskTlsContext build(PskTlsContext.Builder b) throws UsageException {
+        if (protocols != null) {
+            b.protocols(protocols.toArray(new TlsVersion[0]));
+        }
+        b.requireExtendedMasterSecret(requireEms);
         if (ciphers != null) {
             b.cipherSuites(ciphers.toArray(new CipherSuite[0]));
         }
@@ -253,7 +315,7 @@ final class ToolOptions {
 
     @Override
     public String toString() {
-        return "ToolOptions(" + command + ", psks=" + psks + ", modes=" + modes + ", groups=" + groups
-                + ", ciphers=" + ciphers + ", alpn=" + alpn + ")";
+        return "ToolOptions(" + command + ", psks=" + psks + ", tls=" + protocols + ", modes=" + modes
+                + ", groups=" + groups + ", ciphers=" + ciphers + ", alpn=" + alpn + ")";
     }
 }

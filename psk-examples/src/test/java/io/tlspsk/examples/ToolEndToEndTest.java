@@ -8,11 +8,16 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.tlspsk.interop.FreePorts;
 import io.tlspsk.interop.PeerProcess;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** psk-tool end to end: its server with its client, its client with openssl s_server, and its demo. */
+/**
+ * psk-tool end to end: its server with its client (TLS 1.3 and TLS 1.2), its client with openssl s_server, and its
+ * demo.
+ */
 @Timeout(90)
 class ToolEndToEndTest {
 
@@ -82,6 +87,107 @@ class ToolEndToEndTest {
                     + " identity=dev-1 protocol=TLSv1\\.3 suite=TLS_\\w+ mode=psk_dhe_ke group=x25519");
             assertLine(client.out(), "echo: " + message);
         }
+    }
+
+    // ---------------------------------------------------------------- TLS 1.2
+
+    @Test
+    void tls12ToolClientWithTls12ToolServerAndHint() throws Exception {
+        try (ToolRun server = ToolRun.start("server", "--port", "0", "--psk", "dev-1:" + KEY, "--tls", "1.2",
+                "--hint", "devices")) {
+            int port = listeningPort(server);
+            ToolRun ecdhe = client(port, "--tls", "1.2");
+            assertEquals(0, ecdhe.awaitExit(WAIT), ecdhe.out() + ecdhe.err());
+            assertLine(ecdhe.out(), "handshake ok peer=127\\.0\\.0\\.1:" + port + " identity=dev-1 protocol=TLSv1\\.2 "
+                    + "suite=TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256 mode=none group=x25519 hint=devices");
+            assertLine(ecdhe.out(), "echo: hello");
+            // The server reports no hint: it is the client's view of what the server sent.
+            server.awaitOutput("^handshake ok peer=127\\.0\\.0\\.1:\\d+ identity=dev-1 protocol=TLSv1\\.2 "
+                    + "suite=TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256 mode=none group=x25519$", WAIT);
+
+            ToolRun psk = client(port, "--tls", "1.2", "--ciphers", "TLS_PSK_WITH_AES_128_CCM_8");
+            assertEquals(0, psk.awaitExit(WAIT), psk.out() + psk.err());
+            assertLine(psk.out(), "handshake ok .* protocol=TLSv1\\.2 suite=TLS_PSK_WITH_AES_128_CCM_8 mode=none "
+                    + "group=none hint=devices");
+
+            ToolRun dhe = client(port, "--ciphers", "TLS_DHE_PSK_WITH_AES_128_GCM_SHA256");
+            assertEquals(0, dhe.awaitExit(WAIT), dhe.out() + dhe.err());
+            assertLine(dhe.out(), "handshake ok .* protocol=TLSv1\\.2 suite=TLS_DHE_PSK_WITH_AES_128_GCM_SHA256 "
+                    + "mode=none group=ffdhe2048 hint=devices");
+
+            // A client offering both versions gets TLS 1.2 from a TLS 1.2 server.
+            ToolRun both = client(port, "--tls", "1.2,1.3");
+            assertEquals(0, both.awaitExit(WAIT), both.out() + both.err());
+            assertLine(both.out(), "handshake ok .* protocol=TLSv1\\.2 suite=TLS_ECDHE_PSK_\\w+ mode=none group=x25519 "
+                    + "hint=devices");
+        }
+    }
+
+    @Test
+    void bothVersionsOnBothSidesNegotiateTls13() throws Exception {
+        try (ToolRun server = ToolRun.start("server", "--port", "0", "--psk", "dev-1:" + KEY, "--tls", "1.2,1.3",
+                "--hint", "devices")) {
+            int port = listeningPort(server);
+            ToolRun client = client(port, "--tls", "1.2,1.3");
+            assertEquals(0, client.awaitExit(WAIT), client.out() + client.err());
+            // TLS 1.3 has no identity hint.
+            assertLine(client.out(), "handshake ok peer=127\\.0\\.0\\.1:" + port
+                    + " identity=dev-1 protocol=TLSv1\\.3 suite=TLS_AES_128_GCM_SHA256 mode=psk_dhe_ke group=x25519");
+            ToolRun tls12 = client(port, "--tls", "1.2");
+            assertEquals(0, tls12.awaitExit(WAIT), tls12.out() + tls12.err());
+            assertLine(tls12.out(), "handshake ok .* protocol=TLSv1\\.2 .* hint=devices");
+        }
+    }
+
+    @Test
+    void tls12UnknownIdentityAndRequiredEms() throws Exception {
+        try (ToolRun server = ToolRun.start("server", "--port", "0", "--psk", "dev-1:" + KEY, "--tls", "1.2",
+                "--reject-unknown-identity", "--require-ems")) {
+            int port = listeningPort(server);
+            ToolRun unknown = ToolRun.start("client", "--connect", "127.0.0.1:" + port, "--psk", "nobody:" + KEY);
+            assertEquals(PskTool.EXIT_HANDSHAKE, unknown.awaitExit(WAIT), unknown.out() + unknown.err());
+            assertLine(unknown.out(), "handshake failed peer=127\\.0\\.0\\.1:" + port
+                    + " alert=unknown_psk_identity\\(115\\) received");
+            server.awaitOutput("^handshake failed peer=127\\.0\\.0\\.1:\\d+ alert=unknown_psk_identity\\(115\\) "
+                    + "sent: .*$", WAIT);
+
+            ToolRun ems = client(port, "--require-ems", "--ciphers", "TLS_PSK_WITH_AES_128_CBC_SHA256");
+            assertEquals(0, ems.awaitExit(WAIT), ems.out() + ems.err());
+            assertLine(ems.out(), "handshake ok .* protocol=TLSv1\\.2 suite=TLS_PSK_WITH_AES_128_CBC_SHA256 mode=none "
+                    + "group=none");
+        }
+    }
+
+    @Test
+    void toolClientPrintsOpenSslServersHint() throws Exception {
+        assumeTrue(PeerProcess.onPath("openssl"), "openssl is not installed (.ci/run installs it)");
+        int port = FreePorts.pick();
+        try (PeerProcess server = PeerProcess.start("openssl", "s_server", "-accept", "127.0.0.1:" + port,
+                "-nocert", "-psk", KEY, "-psk_identity", "dev-1", "-tls1_2", "-cipher", "PSK",
+                "-psk_hint", "gateway 7")) {
+            server.awaitOutput("^ACCEPT$", WAIT);
+            String message = "tool-" + System.nanoTime();
+            ToolRun client = ToolRun.start("client", "--connect", "127.0.0.1:" + port, "--psk", "dev-1:" + KEY,
+                    "--message", message);
+            server.awaitOutput("^" + message + "$", WAIT);
+            server.writeLine(message);
+            assertEquals(0, client.awaitExit(WAIT), client.out() + client.err() + "\ns_server:\n" + server.output());
+            assertLine(client.out(), "handshake ok peer=127\\.0\\.0\\.1:" + port
+                    + " identity=dev-1 protocol=TLSv1\\.2 suite=TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256 mode=none "
+                    + "group=x25519 hint=gateway 7");
+            assertLine(client.out(), "echo: " + message);
+        }
+    }
+
+    private static int listeningPort(ToolRun server) throws InterruptedException {
+        return Integer.parseInt(server.awaitOutput("^listening on 127\\.0\\.0\\.1:(\\d+)$", WAIT).group(1));
+    }
+
+    private static ToolRun client(int port, String... extra) {
+        List<String> args = new ArrayList<>(List.of("client", "--connect", "127.0.0.1:" + port,
+                "--psk", "dev-1:" + KEY));
+        args.addAll(List.of(extra));
+        return ToolRun.start(args.toArray(new String[0]));
     }
 
     @Test

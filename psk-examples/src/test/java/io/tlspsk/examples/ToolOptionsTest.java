@@ -13,6 +13,7 @@ import io.tlspsk.codec.crypto.NamedGroup;
 import io.tlspsk.handler.ExternalPsk;
 import io.tlspsk.handler.PskKeyExchangeMode;
 import io.tlspsk.handler.PskTlsContext;
+import io.tlspsk.handler.TlsVersion;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -184,6 +185,104 @@ class ToolOptionsTest {
         assertEquals(15, o.timeoutSeconds);
     }
 
+    // ---- TLS 1.2: --tls, --hint, --reject-unknown-identity, --require-ems, TLS 1.2 suites ----
+
+    @Test
+    void tlsVersionsDefaultToBoth() throws Exception {
+        ToolOptions o = ToolOptions.parse("server", "--port", "0", "--psk", "d:" + KEY);
+        assertNull(o.protocols);
+        assertNull(o.hint);
+        assertFalse(o.rejectUnknownIdentity);
+        assertFalse(o.requireEms);
+        assertEquals(List.of(TlsVersion.TLS_1_2, TlsVersion.TLS_1_3), o.serverContext().protocols());
+        assertEquals(List.of(TlsVersion.TLS_1_2, TlsVersion.TLS_1_3),
+                ToolOptions.parse("client", "--connect", "h:1", "--psk", "d:" + KEY).clientContext().protocols());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1.2", "TLSv1.2", "tlsv1.2"})
+    void tlsOneTwo(String version) throws Exception {
+        ToolOptions o = ToolOptions.parse("server", "--port", "0", "--psk", "d:" + KEY, "--tls", version);
+        assertEquals(List.of(TlsVersion.TLS_1_2), o.protocols);
+        assertEquals(List.of(TlsVersion.TLS_1_2), o.serverContext().protocols());
+    }
+
+    @Test
+    void tlsBothAndOneThree() throws Exception {
+        ToolOptions both = ToolOptions.parse("client", "--connect", "h:1", "--psk", "d:" + KEY, "--tls=1.2,1.3");
+        assertEquals(List.of(TlsVersion.TLS_1_2, TlsVersion.TLS_1_3), both.protocols);
+        assertEquals(List.of(TlsVersion.TLS_1_2, TlsVersion.TLS_1_3), both.clientContext().protocols());
+        ToolOptions v13 = ToolOptions.parse("client", "--connect", "h:1", "--psk", "d:" + KEY, "--tls", "1.3");
+        assertEquals(List.of(TlsVersion.TLS_1_3), v13.clientContext().protocols());
+    }
+
+    @Test
+    void tls12SuitesByIanaName() throws Exception {
+        ToolOptions o = ToolOptions.parse("server", "--port", "0", "--psk", "d:" + KEY, "--ciphers",
+                "TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256,tls_psk_with_aes_128_ccm_8,TLS_DHE_PSK_WITH_AES_128_CCM,"
+                        + "TLS_AES_128_GCM_SHA256,TLS_PSK_WITH_AES_128_CBC_SHA256");
+        assertEquals(List.of(CipherSuite.TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256, CipherSuite.TLS_PSK_WITH_AES_128_CCM_8,
+                CipherSuite.TLS_DHE_PSK_WITH_AES_128_CCM, CipherSuite.TLS_AES_128_GCM_SHA256,
+                CipherSuite.TLS_PSK_WITH_AES_128_CBC_SHA256), o.ciphers);
+        PskTlsContext tls = o.serverContext();
+        assertEquals(List.of(TlsVersion.TLS_1_2, TlsVersion.TLS_1_3), tls.protocols());
+        // The context lists the TLS 1.3 suites first, then the TLS 1.2 ones, each in the given order.
+        assertEquals(List.of(CipherSuite.TLS_AES_128_GCM_SHA256, CipherSuite.TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256,
+                CipherSuite.TLS_PSK_WITH_AES_128_CCM_8, CipherSuite.TLS_DHE_PSK_WITH_AES_128_CCM,
+                CipherSuite.TLS_PSK_WITH_AES_128_CBC_SHA256), tls.cipherSuites());
+    }
+
+    @Test
+    void onlyTls12SuitesMeanTls12WhenTlsIsNotGiven() throws Exception {
+        ToolOptions o = ToolOptions.parse("client", "--connect", "h:1", "--psk", "d:" + KEY,
+                "--ciphers", "TLS_PSK_WITH_AES_128_GCM_SHA256");
+        assertEquals(List.of(TlsVersion.TLS_1_2), o.clientContext().protocols());
+    }
+
+    @Test
+    void versionWithoutASuiteOfItsOwnIsAUsageError() {
+        UsageException e = assertThrows(UsageException.class, () -> ToolOptions.parse("server", "--port", "0",
+                "--psk", "d:" + KEY, "--tls", "1.2", "--ciphers", "TLS_AES_128_GCM_SHA256").serverContext());
+        assertTrue(e.getMessage().contains("TLS 1.2"), e.getMessage());
+        e = assertThrows(UsageException.class, () -> ToolOptions.parse("client", "--connect", "h:1", "--psk",
+                "d:" + KEY, "--tls", "1.2,1.3", "--ciphers", "TLS_PSK_WITH_AES_128_GCM_SHA256").clientContext());
+        assertTrue(e.getMessage().contains("TLS 1.3"), e.getMessage());
+    }
+
+    @Test
+    void sha384KeyIsFineForTls12Only() throws Exception {
+        // A TLS 1.2 PSK has no hash of its own; only TLS 1.3 needs a suite of the key's hash.
+        ToolOptions.parse("client", "--connect", "h:1", "--psk", "d:" + KEY + ":sha384", "--tls", "1.2")
+                .clientContext();
+    }
+
+    @Test
+    void serverTls12Options() throws Exception {
+        ToolOptions o = ToolOptions.parse("server", "--require-ems", "--port", "0", "--psk", "d:" + KEY,
+                "--hint", "devices of hall 3", "--reject-unknown-identity", "--tls", "1.2");
+        assertEquals("devices of hall 3", o.hint);
+        assertTrue(o.rejectUnknownIdentity);
+        assertTrue(o.requireEms);
+        assertEquals(0, o.port); // a flag takes no value: --port after it is still an option
+        o.serverContext();
+        ToolOptions eq = ToolOptions.parse("server", "--port=0", "--psk", "d:" + KEY, "--hint=a=b");
+        assertEquals("a=b", eq.hint);
+    }
+
+    @Test
+    void clientRequireEms() throws Exception {
+        ToolOptions o = ToolOptions.parse("client", "--connect", "h:1", "--require-ems", "--psk", "d:" + KEY);
+        assertTrue(o.requireEms);
+        assertTrue(o.clientContext(hint -> { }).isClient());
+    }
+
+    @Test
+    void flagsTakeNoValue() {
+        UsageException e = assertThrows(UsageException.class, () -> ToolOptions.parse("server", "--port", "0",
+                "--psk", "d:" + KEY, "--require-ems=yes"));
+        assertTrue(e.getMessage().contains("takes no value"), e.getMessage());
+    }
+
     @Test
     void sha384KeyWithoutASha384SuiteIsAUsageError() {
         assertThrows(UsageException.class, () -> ToolOptions.parse("client", "--connect", "h:1",
@@ -218,6 +317,17 @@ class ToolOptionsTest {
         "client --connect h:1",
         "client --connect h:1 --psk d:00ff --timeout-seconds 0",
         "client --connect h:1 --psk d:00ff --port 3",
+        "server --port 1 --psk d:00ff --tls 1.1",
+        "server --port 1 --psk d:00ff --tls 1.2,1.2",
+        "server --port 1 --psk d:00ff --tls 1.2,,1.3",
+        "server --port 1 --psk d:00ff --tls",
+        "server --port 1 --psk d:00ff --hint",
+        "server --port 1 --psk d:00ff --reject-unknown-identity=true",
+        "server --port 1 --psk d:00ff --ciphers TLS_PSK_WITH_AES_128_CBC_SHA",
+        "server --port 1 --psk d:00ff --ciphers TLS_DHE_PSK_WITH_AES_128_CCM_8",
+        "client --connect h:1 --psk d:00ff --hint x",
+        "client --connect h:1 --psk d:00ff --reject-unknown-identity",
+        "client --connect h:1 --psk d:00ff --tls 1.0",
         "demo --port 3",
     })
     void badCommandLines(String line) {
@@ -249,6 +359,18 @@ class ToolOptionsTest {
         String k2 = out2.toString(StandardCharsets.UTF_8).trim();
         assertTrue(k1.matches("[0-9a-f]{64}"), k1);
         assertTrue(k2.matches("[0-9a-f]{32}"), k2);
+    }
+
+    @Test
+    void usageMentionsTheNewOptionsAndTls12Suites() {
+        for (String s : List.of("--tls 1.2,1.3", "--hint TEXT", "--reject-unknown-identity", "--require-ems",
+                "hint=TEXT", "TLS_PSK_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256",
+                "TLS_DHE_PSK_WITH_AES_128_CCM")) {
+            assertTrue(PskTool.USAGE.contains(s), s);
+        }
+        for (CipherSuite suite : CipherSuite.values()) {
+            assertTrue(PskTool.USAGE.contains(suite.name()), suite.name());
+        }
     }
 
     @Test

@@ -11,10 +11,12 @@ import java.security.SecureRandom;
 import java.util.Vector;
 import org.bouncycastle.tls.AbstractTlsClient;
 import org.bouncycastle.tls.AlertDescription;
-import org.bouncycastle.tls.AlertLevel;
 import org.bouncycastle.tls.BasicTlsPSKExternal;
+import org.bouncycastle.tls.BasicTlsPSKIdentity;
+import org.bouncycastle.tls.PSKTlsClient;
 import org.bouncycastle.tls.ProtocolVersion;
 import org.bouncycastle.tls.TlsAuthentication;
+import org.bouncycastle.tls.TlsClient;
 import org.bouncycastle.tls.TlsClientProtocol;
 import org.bouncycastle.tls.TlsFatalAlert;
 import org.bouncycastle.tls.TlsPSK;
@@ -22,8 +24,9 @@ import org.bouncycastle.tls.TlsUtils;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 
 /**
- * A BouncyCastle TLS 1.3 external-PSK client on a blocking socket: connects to 127.0.0.1, handshakes, sends one
- * message, reads until the same number of bytes came back, closes.
+ * A BouncyCastle PSK client on a blocking socket: connects to 127.0.0.1, handshakes, sends one message, reads until
+ * the same number of bytes came back, closes. {@link #exchange} speaks TLS 1.3 with an external PSK,
+ * {@link #exchangeTls12} TLS 1.2 as a {@code PSKTlsClient}.
  */
 final class BcPskClient {
 
@@ -32,11 +35,19 @@ final class BcPskClient {
         final int cipherSuite;
         final String echo;
         final String alerts;
+        /** Everything the BouncyCastle client recorded, the fields above included. */
+        final BcRecorder recorder;
 
-        Outcome(int cipherSuite, String echo, String alerts) {
-            this.cipherSuite = cipherSuite;
+        Outcome(BcRecorder recorder, String echo) {
+            this.cipherSuite = recorder.suite;
             this.echo = echo;
-            this.alerts = alerts;
+            this.alerts = recorder.alerts.toString();
+            this.recorder = recorder;
+        }
+
+        @Override
+        public String toString() {
+            return "BC client: " + recorder + " echo='" + echo + "'";
         }
     }
 
@@ -44,13 +55,29 @@ final class BcPskClient {
     }
 
     /**
-     * Runs one exchange; every socket operation times out after 10 seconds.
+     * Runs one TLS 1.3 exchange; every socket operation times out after 10 seconds.
      *
      * @param prfAlgorithm {@code PRFAlgorithm.tls13_hkdf_sha256} or {@code tls13_hkdf_sha384}
      */
     static Outcome exchange(int port, byte[] identity, byte[] secret, int prfAlgorithm, int[] suites, String message)
             throws IOException {
-        Peer peer = new Peer(identity, secret, prfAlgorithm, suites);
+        BcRecorder recorder = new BcRecorder();
+        return run(port, new Tls13Peer(recorder, identity, secret, prfAlgorithm, suites), recorder, message);
+    }
+
+    /**
+     * Runs one TLS 1.2 PSK exchange offering exactly {@code suites} (BouncyCastle's defaults otherwise: it offers
+     * extended_master_secret, and encrypt_then_mac with CBC suites). The hint the server sent is in the outcome.
+     *
+     * @throws IllegalStateException when BouncyCastle's crypto does not support one of the suites
+     */
+    static Outcome exchangeTls12(int port, byte[] identity, byte[] secret, int[] suites, String message)
+            throws IOException {
+        BcRecorder recorder = new BcRecorder();
+        return run(port, new Tls12Peer(recorder, identity, secret, suites), recorder, message);
+    }
+
+    private static Outcome run(int port, TlsClient peer, BcRecorder recorder, String message) throws IOException {
         byte[] data = message.getBytes(StandardCharsets.UTF_8);
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
@@ -59,7 +86,7 @@ final class BcPskClient {
             try {
                 protocol.connect(peer);
             } catch (IOException e) {
-                throw new IOException("BC client handshake failed; alerts: " + peer.alerts, e);
+                throw new IOException("BC client handshake failed; " + recorder, e);
             }
             OutputStream out = protocol.getOutputStream();
             out.write(data);
@@ -72,20 +99,20 @@ final class BcPskClient {
                 echo.write(buf, 0, n);
             }
             protocol.close();
-            return new Outcome(peer.suite, echo.toString(StandardCharsets.UTF_8), peer.alerts.toString());
+            return new Outcome(recorder, echo.toString(StandardCharsets.UTF_8));
         }
     }
 
-    private static final class Peer extends AbstractTlsClient {
+    private static final class Tls13Peer extends AbstractTlsClient {
+        private final BcRecorder recorder;
         private final byte[] identity;
         private final byte[] secret;
         private final int prfAlgorithm;
         private final int[] suites;
-        final StringBuffer alerts = new StringBuffer();
-        volatile int suite = -1;
 
-        Peer(byte[] identity, byte[] secret, int prfAlgorithm, int[] suites) {
+        Tls13Peer(BcRecorder recorder, byte[] identity, byte[] secret, int prfAlgorithm, int[] suites) {
             super(new BcTlsCrypto(new SecureRandom()));
+            this.recorder = recorder;
             this.identity = identity.clone();
             this.secret = secret.clone();
             this.prfAlgorithm = prfAlgorithm;
@@ -124,20 +151,60 @@ final class BcPskClient {
         @Override
         public void notifyHandshakeComplete() throws IOException {
             super.notifyHandshakeComplete();
-            suite = context.getSecurityParametersConnection().getCipherSuite();
+            recorder.handshakeComplete(context);
         }
 
         @Override
         public void notifyAlertRaised(short level, short description, String message, Throwable cause) {
-            alerts.append("raised ").append(AlertLevel.getText(level)).append(' ')
-                    .append(AlertDescription.getText(description)).append(message != null ? ": " + message : "")
-                    .append("; ");
+            recorder.alertRaised(level, description, message);
         }
 
         @Override
         public void notifyAlertReceived(short level, short description) {
-            alerts.append("received ").append(AlertLevel.getText(level)).append(' ')
-                    .append(AlertDescription.getText(description)).append("; ");
+            recorder.alertReceived(level, description);
+        }
+    }
+
+    /** TLS 1.2 only, as bc-java's MockPSKTlsClient, recording the identity hint it is told. */
+    private static final class Tls12Peer extends PSKTlsClient {
+        private final BcRecorder recorder;
+        private final int[] suites;
+
+        Tls12Peer(BcRecorder recorder, byte[] identity, byte[] secret, int[] suites) {
+            super(new BcTlsCrypto(new SecureRandom()), new BasicTlsPSKIdentity(identity, secret) {
+                @Override
+                public void notifyIdentityHint(byte[] hint) {
+                    recorder.hint = new String(hint, StandardCharsets.UTF_8);
+                }
+            });
+            this.recorder = recorder;
+            this.suites = BcPskServer.supportedOrFail(getCrypto(), suites);
+        }
+
+        @Override
+        protected ProtocolVersion[] getSupportedVersions() {
+            return ProtocolVersion.TLSv12.only();
+        }
+
+        @Override
+        protected int[] getSupportedCipherSuites() {
+            return suites.clone();
+        }
+
+        @Override
+        public void notifyHandshakeComplete() throws IOException {
+            super.notifyHandshakeComplete();
+            recorder.handshakeComplete(context);
+        }
+
+        @Override
+        public void notifyAlertRaised(short level, short description, String message, Throwable cause) {
+            recorder.alertRaised(level, description, message);
+        }
+
+        @Override
+        public void notifyAlertReceived(short level, short description) {
+            recorder.alertReceived(level, description);
         }
     }
 }

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class GnuTlsInteropTest {
 
-    static final Duration WAIT = Duration.ofSeconds(10);
+    static final Duration WAIT = GnuTlsRuns.WAIT;
 
     @TempDir
     Path dir;
@@ -84,25 +84,11 @@ class GnuTlsInteropTest {
     }
 
     private PskTlsSession echoWithGnutlsServ(PskTlsContext tls) throws Exception {
-        int port = FreePorts.pick();
-        Path keys = Peers.gnutlsPskFile(dir, Peers.ID, Peers.KEY);
-        try (PeerProcess server = PeerProcess.start(Peers.gnutlsServer(port, keys, Peers.GNUTLS_SERVER_PRIORITY))) {
-            awaitListening(server, port);
-            try (OurClient client = OurClient.connect(tls, port)) {
-                PskTlsSession s = client.awaitHandshake(WAIT, server);
-                assertEquals(Peers.ID, s.identityAsString());
-                assertEquals("TLSv1.3", s.protocol());
-                String line = "hello-gnutls-" + System.nanoTime() + "\n";
-                client.send(line);
-                client.awaitReceived(line, WAIT, server);
-                server.awaitOutput("PSK authentication. Connected as '" + Peers.ID + "'", WAIT);
-                return s;
-            }
-        }
+        return GnuTlsRuns.echoWithGnutlsServ(dir, tls, Peers.GNUTLS_SERVER_PRIORITY, "TLSv1.3").session;
     }
 
     private static void awaitListening(PeerProcess server, int port) throws InterruptedException {
-        server.awaitOutput("listening on IPv4 .* port " + port + "\\.\\.\\.done", WAIT);
+        GnuTlsRuns.awaitListening(server, port);
     }
 
     // ---------------------------------------------------------------- our server, gnutls-cli
@@ -148,29 +134,7 @@ class GnuTlsInteropTest {
         return PskTlsContext.forServer(Peers.psk(Peers.ID, Peers.KEY)).keyExchangeModes(modes).build();
     }
 
-    /**
-     * gnutls-cli handshakes, sends a stdin line, prints our echo; stdin EOF then makes it send close_notify and
-     * wait for ours, and exit 0.
-     */
     private static PskTlsSession echoWithGnutlsCli(OurServer server, String priority) throws Exception {
-        try (PeerProcess client = PeerProcess.start(
-                Peers.gnutlsClient(server.port(), Peers.ID, Peers.KEY, priority))) {
-            PskHandshakeCompletionEvent event = server.awaitEvent(WAIT, client);
-            if (!event.isSuccess()) {
-                throw new AssertionError("our server's handshake failed; gnutls-cli output:\n" + client.output(),
-                        event.cause());
-            }
-            client.awaitOutput("^- Handshake was completed", WAIT);
-            String line = "hello-from-gnutls-" + System.nanoTime();
-            client.writeLine(line);
-            client.awaitOutput("^" + line + "$", WAIT);
-            assertTrue(server.received().contains(line + "\n"), server.received());
-            client.closeStdin();
-            assertEquals(0, client.awaitExit(WAIT), client.output());
-            PskTlsSession s = event.session();
-            assertEquals(Peers.ID, s.identityAsString());
-            assertEquals("TLSv1.3", s.protocol());
-            return s;
-        }
+        return GnuTlsRuns.echoWithGnutlsCli(server, priority, "TLSv1.3").session;
     }
 }

@@ -2,7 +2,6 @@ package io.tlspsk.interop;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -11,11 +10,9 @@ import io.tlspsk.codec.CipherSuite;
 import io.tlspsk.codec.alert.AlertDescription;
 import io.tlspsk.codec.crypto.NamedGroup;
 import io.tlspsk.handler.PskAlertException;
-import io.tlspsk.handler.PskHandshakeCompletionEvent;
 import io.tlspsk.handler.PskKeyExchangeMode;
 import io.tlspsk.handler.PskTlsContext;
 import io.tlspsk.handler.PskTlsSession;
-import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -27,8 +24,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class OpenSslInteropTest {
-
-    static final Duration WAIT = Duration.ofSeconds(10);
 
     @BeforeAll
     static void requireOpenSsl() {
@@ -89,41 +84,18 @@ class OpenSslInteropTest {
         return PskTlsContext.forServer(Peers.psk(Peers.ID, Peers.KEY)).keyExchangeModes(modes).build();
     }
 
-    /** s_client handshakes, sends a line, must get it back from our echo server, then ends with stdin EOF. */
     private static PskTlsSession handshakeAndEchoWithSClient(OurServer server, String id, String key,
                                                              String... extra) throws Exception {
-        try (PeerProcess client = PeerProcess.start(Peers.openSslClient(server.port(), id, key, extra))) {
-            PskHandshakeCompletionEvent event = server.awaitEvent(WAIT, client);
-            if (!event.isSuccess()) {
-                throw new AssertionError("our server's handshake failed; s_client output:\n" + client.output(),
-                        event.cause());
-            }
-            client.awaitOutput("^(New|Reused), TLSv1\\.3, Cipher is ", WAIT);
-            String line = "hello-from-openssl-" + System.nanoTime();
-            client.writeLine(line);
-            client.awaitOutput("^" + line + "$", WAIT); // s_client prints what it receives: our echo
-            assertTrue(server.received().contains(line + "\n"), server.received());
-            client.closeStdin(); // s_client sends close_notify and exits
-            client.awaitExit(WAIT);
-            PskTlsSession s = event.session();
-            assertEquals(id, s.identityAsString());
-            assertEquals("TLSv1.3", s.protocol());
-            return s;
-        }
+        return OpenSslRuns.echoWithSClient(server, Peers.openSslClient(server.port(), id, key, extra), "TLSv1.3", id)
+                .session();
     }
 
     /** s_client's handshake must fail; returns the alert our server sent, as its completion event carries it. */
     private static PskAlertException failWithSClient(OurServer server, String id, String key) throws Exception {
-        try (PeerProcess client = PeerProcess.start(Peers.openSslClient(server.port(), id, key))) {
-            PskHandshakeCompletionEvent event = server.awaitEvent(WAIT, client);
-            assertFalse(event.isSuccess(), "expected a failed handshake, got " + event);
-            PskAlertException alert = assertInstanceOf(PskAlertException.class, event.cause(),
-                    "completion event cause: " + event.cause());
-            assertFalse(alert.isReceived(), alert.getMessage());
-            client.awaitExit(WAIT);
-            client.awaitOutput("alert", WAIT);
-            return alert;
-        }
+        PskAlertException alert = OpenSslRuns.failWithSClient(server, Peers.openSslClient(server.port(), id, key))
+                .alert();
+        assertFalse(alert.isReceived(), alert.getMessage());
+        return alert;
     }
 
     // ---------------------------------------------------------------- our client, openssl s_server
@@ -190,40 +162,16 @@ class OpenSslInteropTest {
         return PskTlsContext.forClient().addPsk(Peers.psk(id, key));
     }
 
-    /**
-     * s_server does not echo: our client sends a line that must show up in s_server's output, then a line written
-     * to s_server's stdin must reach our client.
-     */
+    /** Data both ways with s_server (TLS 1.3, {@link Peers#ID}, {@link Peers#KEY}); see OpenSslRuns. */
     private static PskTlsSession handshakeAndTalkWithSServer(PskTlsContext tls, String... extra) throws Exception {
-        int port = FreePorts.pick();
-        try (PeerProcess server = PeerProcess.start(Peers.openSslServer(port, Peers.ID, Peers.KEY, extra))) {
-            server.awaitOutput("^ACCEPT$", WAIT);
-            try (OurClient client = OurClient.connect(tls, port)) {
-                PskTlsSession s = client.awaitHandshake(WAIT, server);
-                assertEquals(Peers.ID, s.identityAsString());
-                assertEquals("TLSv1.3", s.protocol());
-                String up = "hello-from-netty-" + System.nanoTime();
-                client.send(up + "\n");
-                server.awaitOutput("^" + up + "$", WAIT);
-                String down = "hello-from-openssl-" + System.nanoTime();
-                server.writeLine(down);
-                client.awaitReceived(down + "\n", WAIT, server);
-                return s;
-            }
-        }
+        return OpenSslRuns.talkWithSServer(tls, port -> Peers.openSslServer(port, Peers.ID, Peers.KEY, extra),
+                "TLSv1.3", Peers.ID);
     }
 
     private static PskAlertException failWithSServer(PskTlsContext tls, String serverId) throws Exception {
-        int port = FreePorts.pick();
-        try (PeerProcess server = PeerProcess.start(Peers.openSslServer(port, serverId, Peers.KEY))) {
-            server.awaitOutput("^ACCEPT$", WAIT);
-            try (OurClient client = OurClient.connect(tls, port)) {
-                Throwable cause = client.awaitHandshakeFailure(WAIT, server);
-                PskAlertException alert = assertInstanceOf(PskAlertException.class, cause,
-                        "handshake failure cause: " + cause + "; s_server output:\n" + server.output());
-                assertTrue(alert.isReceived(), alert.getMessage());
-                return alert;
-            }
-        }
+        PskAlertException alert = OpenSslRuns.failWithSServer(tls,
+                port -> Peers.openSslServer(port, serverId, Peers.KEY));
+        assertTrue(alert.isReceived(), alert.getMessage());
+        return alert;
     }
 }

@@ -29,6 +29,19 @@ final class Peers {
     /** gnutls-cli, TLS 1.3 psk_ke only. */
     static final String GNUTLS_CLIENT_PSK_KE_PRIORITY = "NORMAL:-VERS-ALL:+VERS-TLS1.3:-KX-ALL:+PSK";
 
+    /** gnutls-serv for the TLS 1.2 tests: TLS 1.2 only, every PSK key exchange, CCM, CCM_8 and CBC-SHA256 too. */
+    static final String GNUTLS_TLS12_SERVER_PRIORITY = "NORMAL:-VERS-ALL:+VERS-TLS1.2:+PSK:+DHE-PSK:+ECDHE-PSK"
+            + ":+AES-128-CCM:+AES-128-CCM-8:+AES-128-CBC:+SHA256:+SHA384";
+
+    /**
+     * gnutls-cli as a TLS 1.2 plain-PSK client offering one cipher ({@code +AES-128-GCM}; for CBC
+     * {@code +AES-128-CBC:-MAC-ALL:+SHA256}). Not (EC)DHE-PSK: gnutls-cli 3.7.9 crashes as a TLS 1.2 (EC)DHE-PSK
+     * client right after a successful handshake (PEERS.md).
+     */
+    static String gnutlsTls12PskClientPriority(String cipher) {
+        return "NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+PSK:-CIPHER-ALL:" + cipher;
+    }
+
     private Peers() {
     }
 
@@ -62,6 +75,39 @@ final class Peers {
     static List<String> openSslClient(int port, String id, String key, String... extra) {
         return with(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-psk", key,
                 "-psk_identity", id, "-tls1_3"), extra);
+    }
+
+    /**
+     * {@code openssl s_server}, TLS 1.2 only, PSK, no certificate, accepting the suites of {@code cipher} (an OpenSSL
+     * cipher string such as {@code PSK-AES128-GCM-SHA256} or {@code PSK}); prints {@code ACCEPT} when listening. Its
+     * PSK callback accepts any identity (it only warns when it is not {@code id}).
+     */
+    static List<String> openSslServerTls12(int port, String id, String key, String cipher, String... extra) {
+        return with(List.of("openssl", "s_server", "-accept", "127.0.0.1:" + port, "-nocert", "-psk", key,
+                "-psk_identity", id, "-tls1_2", "-cipher", cipher), extra);
+    }
+
+    /** {@code openssl s_client}, TLS 1.2 only, offering the suites of {@code cipher}. */
+    static List<String> openSslClientTls12(int port, String id, String key, String cipher, String... extra) {
+        return with(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-psk", key,
+                "-psk_identity", id, "-tls1_2", "-cipher", cipher), extra);
+    }
+
+    /**
+     * Writes the RFC 7919 ffdhe2048 group as a DH parameter file for {@code s_server -dhparam}: OpenSSL 3.0 does not
+     * negotiate FFDHE groups in TLS 1.2 and by default uses a 1024-bit (AES-128) or 3072-bit (ChaCha20) group for
+     * DHE_PSK, which our client refuses (it accepts ffdhe2048 only).
+     */
+    static Path ffdhe2048Params(Path dir) throws Exception {
+        Path file = dir.resolve("ffdhe2048.pem");
+        try (PeerProcess p = PeerProcess.start("openssl", "genpkey", "-genparam", "-algorithm", "DH",
+                "-pkeyopt", "group:ffdhe2048", "-out", file.toString())) {
+            int exit = p.awaitExit(java.time.Duration.ofSeconds(10));
+            if (exit != 0 || !Files.isRegularFile(file)) {
+                throw new AssertionError("openssl genpkey failed (" + exit + "): " + p.output());
+            }
+        }
+        return file;
     }
 
     /** Writes a gnutls-serv PSK file ({@code ID:HEXKEY} lines) into {@code dir}. */
