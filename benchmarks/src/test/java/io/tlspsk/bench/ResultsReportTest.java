@@ -1,0 +1,59 @@
+package io.tlspsk.bench;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** ResultsReport reads JMH's JSON and RetainedHeap's and states the targets with their ratios. */
+class ResultsReportTest {
+
+    @Test
+    void targetsFromJson(@TempDir Path dir) throws Exception {
+        StringBuilder jmh = new StringBuilder("[");
+        jmh.append(result("HandshakeBenchmark.handshake", "\"stack\":\"ours_psk_ke\"", 20000, 0)).append(',');
+        jmh.append(result("HandshakeBenchmark.handshake", "\"stack\":\"ssl_jdk\"", 400, 0)).append(',');
+        jmh.append(result("HandshakeBenchmark.handshake", "\"stack\":\"ours_psk_dhe_ke\"", 4000, 0)).append(',');
+        jmh.append(result("HandshakeBenchmark.handshake", "\"stack\":\"bc_bc\"", 3000, 0)).append(',');
+        String bulk = "\"cipher\":\"aes128gcm\",\"size\":\"16384\",\"direction\":\"s2c\",\"stack\":";
+        jmh.append(result("BulkBenchmark.transfer", bulk + "\"ours\"", 150000, 40)).append(',');
+        jmh.append(result("BulkBenchmark.transfer", bulk + "\"ssl_jdk\"", 100000, 5000)).append(',');
+        jmh.append(result("BulkBenchmark.transfer", bulk + "\"plain\"", 4000000, 0)).append(',');
+        jmh.append(result("RawCipherBenchmark.sealOpen", "\"cipher\":\"aes128gcm\",\"size\":\"16384\"", 170000, 1900));
+        jmh.append(']');
+        Files.writeString(dir.resolve("jmh-17-test.json"), jmh, StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("retained-heap.json"), "{\"connections\":100,\"jdkVersion\":\"17.0.15\","
+                + "\"rows\":[{\"stack\":\"ours_psk_ke\",\"note\":\"\",\"serverHeap\":3000.0,\"clientHeap\":3000.0,"
+                + "\"serverHeapAfterData\":2500.0,\"serverAllocator\":0,\"clientAllocator\":0,\"serverClasses\":"
+                + "[{\"class\":\"[B\",\"instances\":3.0,\"bytes\":300.0}]},{\"stack\":\"ssl_jdk\",\"note\":\"\","
+                + "\"serverHeap\":7000.0,\"clientHeap\":6000.0,\"serverHeapAfterData\":null,\"serverAllocator\":0,"
+                + "\"clientAllocator\":0,\"serverClasses\":[]}]}", StandardCharsets.UTF_8);
+        ResultsReport r = new ResultsReport();
+        r.load(dir, null);
+        String md = r.render("--quick", "0.1 0.2 0.3");
+        assertContains(md, "| psk_ke handshakes ≥ 5x SslHandler JDK full handshake | 17 | 20,000 vs 400 /s = 50.00x | **met** |");
+        assertContains(md, "| psk_dhe_ke handshakes ≥ 2x BouncyCastle PSK handshake (its faster crypto) | 17 | 4,000 vs 3,000 /s = 1.33x | not met |");
+        assertContains(md, "| bulk 16 KiB AES-128-GCM s2c ≥ 80 % of raw JDK Cipher | 17 | 2,458 vs 2,785 MB/s = 0.88x | **met** |");
+        assertContains(md, "| bulk 16 KiB AES-128-GCM s2c ≥ SslHandler OpenSSL | 17 | baseline not measured | unknown |");
+        assertContains(md, "| steady-state bulk s2c allocates < 64 B per 16 KiB record | 17 | 40.0 B/record");
+        assertContains(md, "| idle connection (psk_ke, server side) retains < 4 KiB | 17 | 3,000 B | **met** |");
+        assertContains(md, "| idle connection (psk_ke, server side) ≥ 10x less than SslHandler JDK | 17 | 3,000 B vs 7,000 B: 2.33x less | not met |");
+        assertContains(md, "| SslHandler, JDK engine (ECDSA P-256 cert) | 1,638 |  | 5,000 |  | 1.50 |  |");
+    }
+
+    private static String result(String benchmark, String params, double score, double alloc) {
+        return "{\"jmhVersion\":\"1.37\",\"benchmark\":\"io.tlspsk.bench." + benchmark + "\",\"mode\":\"thrpt\","
+                + "\"threads\":1,\"forks\":1,\"jdkVersion\":\"17.0.15\",\"vmName\":\"OpenJDK 64-Bit Server VM\","
+                + "\"warmupIterations\":2,\"warmupTime\":\"4 s\",\"measurementIterations\":2,"
+                + "\"measurementTime\":\"2 s\",\"params\":{" + params + "},\"primaryMetric\":{\"score\":" + score
+                + ",\"scoreError\":\"NaN\",\"scoreUnit\":\"ops/s\",\"rawData\":[[1.0,2.0]]},\"secondaryMetrics\":"
+                + "{\"gc.alloc.rate.norm\":{\"score\":" + alloc + ",\"scoreUnit\":\"B/op\"}}}";
+    }
+
+    private static void assertContains(String text, String part) {
+        assertTrue(text.contains(part), () -> "missing: " + part + "\nin:\n" + text);
+    }
+}
