@@ -222,9 +222,9 @@ final class ClientHandshake extends Tls13Handshake {
         transcript.selectHash(suite.hash());
         transcript.add(message);
         deriveHandshakeSecrets(shared);
-        handler.installReadProtection(protection(serverHandshakeSecret.clone()));
+        readWith(serverHandshakeSecret.clone());
         sendCompatibilityChangeCipherSpec();
-        handler.installWriteProtection(protection(clientHandshakeSecret.clone()));
+        writeWith(clientHandshakeSecret.clone());
         this.mode = mode;
         chosen = psk;
         phase = Phase.WAIT_ENCRYPTED_EXTENSIONS;
@@ -311,10 +311,10 @@ final class ClientHandshake extends Tls13Handshake {
         verifyFinished(message, serverHandshakeSecret);
         transcript.add(message);
         deriveApplicationSecrets();
-        handler.installReadProtection(protection(serverApplicationSecret));
+        readWith(serverApplicationSecret);
         serverApplicationSecret = null;
         handler.sendHandshakeMessage(finished(clientHandshakeSecret));
-        handler.installWriteProtection(protection(clientApplicationSecret));
+        writeWith(clientApplicationSecret);
         clientApplicationSecret = null;
         handler.complete(new PskTlsSession(chosen.identity(), "TLSv1.3", suite, mode,
                 mode == PskKeyExchangeMode.PSK_DHE_KE ? sharedGroup : null, alpn, config.serverName));

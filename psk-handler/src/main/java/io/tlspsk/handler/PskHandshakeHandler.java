@@ -16,9 +16,11 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.tlspsk.codec.CipherSuite;
 import io.tlspsk.codec.PskTlsCodec;
 import io.tlspsk.codec.alert.AlertDescription;
 import io.tlspsk.codec.alert.TlsAlertException;
+import io.tlspsk.codec.crypto.Hkdf;
 import io.tlspsk.codec.handshake.HandshakeReassembler;
 import io.tlspsk.codec.handshake.HandshakeType;
 import io.tlspsk.codec.handshake.SimpleMessages;
@@ -174,7 +176,7 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
                     new ClosedChannelException()));
         }
         finished = true;
-        releaseAll(new ClosedChannelException());
+        releaseAll(null);
         ctx.fireChannelInactive();
     }
 
@@ -184,7 +186,7 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
             failHandshake(new SSLException("PskHandshakeHandler removed before the handshake completed"));
         }
         finished = true;
-        releaseAll(new ClosedChannelException());
+        releaseAll(null);
         // The record codec and layer were added by this handler and make no sense without it.
         if (ctx.pipeline().context(recordLayer) != null) {
             ctx.pipeline().remove(recordLayer);
@@ -194,6 +196,7 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
         }
     }
 
+    /** Frees everything; {@code cause}, or a ClosedChannelException made only when needed, fails queued writes. */
     private void releaseAll(Throwable cause) {
         if (timeout != null) {
             timeout.cancel(false);
@@ -207,7 +210,7 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
             reassembler.release();
         }
         if (pendingWrites != null && !pendingWrites.isEmpty()) {
-            pendingWrites.removeAndFailAll(cause);
+            pendingWrites.removeAndFailAll(cause != null ? cause : new ClosedChannelException());
         }
         if (recordLayer != null) {
             recordLayer.destroy(cause);
@@ -525,6 +528,15 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
 
     void installWriteProtection(RecordProtection protection) {
         recordLayer.writeProtection(protection);
+    }
+
+    /** TLS 1.3: read (or write) under {@code secret} from now on, re-keying the current cipher where it can. */
+    void installTls13Secret(boolean read, CipherSuite suite, Hkdf hkdf, byte[] secret, long recordLimit)
+            throws TlsAlertException {
+        if (read) {
+            requireNoPartialMessage();
+        }
+        recordLayer.tls13Secret(read, suite, hkdf, secret, recordLimit);
     }
 
     void skipEarlyData() {

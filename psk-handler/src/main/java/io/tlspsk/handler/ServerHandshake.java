@@ -402,8 +402,8 @@ final class ServerHandshake extends Tls13Handshake {
         sendCompatibilityChangeCipherSpec();
 
         deriveHandshakeSecrets(shared);
-        handler.installWriteProtection(protection(serverHandshakeSecret.clone()));
-        handler.installReadProtection(protection(clientHandshakeSecret.clone()));
+        writeWith(serverHandshakeSecret.clone());
+        readWith(clientHandshakeSecret.clone());
         if (hello.earlyData()) {
             handler.skipEarlyData();
         }
@@ -417,7 +417,7 @@ final class ServerHandshake extends Tls13Handshake {
         handler.flush();
 
         deriveApplicationSecrets();
-        handler.installWriteProtection(protection(serverApplicationSecret));
+        writeWith(serverApplicationSecret);
         serverApplicationSecret = null;
         phase = Phase.WAIT_FINISHED;
         sessionServerName = hello.serverName();
@@ -438,7 +438,7 @@ final class ServerHandshake extends Tls13Handshake {
 
     private void onFinished(ByteBuf message) throws TlsAlertException {
         verifyFinished(message, clientHandshakeSecret);
-        handler.installReadProtection(protection(clientApplicationSecret));
+        readWith(clientApplicationSecret);
         clientApplicationSecret = null;
         handler.complete(new PskTlsSession(chosenKey.identity(), "TLSv1.3", suite, mode,
                 mode == PskKeyExchangeMode.PSK_DHE_KE ? group : null, sessionAlpn, sessionServerName));

@@ -7,7 +7,6 @@ import io.tlspsk.codec.alert.TlsAlertException;
 import io.tlspsk.codec.crypto.KeyShare;
 import io.tlspsk.codec.crypto.Tls13KeySchedule;
 import io.tlspsk.codec.handshake.SimpleMessages;
-import io.tlspsk.codec.record.Tls13RecordProtection;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Arrays;
@@ -62,10 +61,19 @@ abstract class Tls13Handshake extends Handshake {
         serverApplicationSecret = schedule.serverApplicationTrafficSecret(th);
     }
 
-    /** Record protection for {@code secret}, which is zeroed here: the record layer keeps its own copy. */
-    Tls13RecordProtection protection(byte[] secret) {
+    /** Reads under {@code secret} from now on; the secret is zeroed here (the record layer keeps a copy). */
+    void readWith(byte[] secret) throws TlsAlertException {
         try {
-            return new Tls13RecordProtection(suite, schedule.hkdf(), secret, config.keyUpdateAfterRecords);
+            handler.installTls13Secret(true, suite, schedule.hkdf(), secret, config.keyUpdateAfterRecords);
+        } finally {
+            Arrays.fill(secret, (byte) 0);
+        }
+    }
+
+    /** Writes under {@code secret} from now on; the secret is zeroed here (the record layer keeps a copy). */
+    void writeWith(byte[] secret) throws TlsAlertException {
+        try {
+            handler.installTls13Secret(false, suite, schedule.hkdf(), secret, config.keyUpdateAfterRecords);
         } finally {
             Arrays.fill(secret, (byte) 0);
         }

@@ -6,8 +6,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.CoalescingBufferQueue;
 import io.netty.util.ReferenceCountUtil;
+import io.tlspsk.codec.CipherSuite;
 import io.tlspsk.codec.alert.AlertDescription;
 import io.tlspsk.codec.alert.TlsAlertException;
+import io.tlspsk.codec.crypto.Hkdf;
 import io.tlspsk.codec.handshake.SimpleMessages;
 import io.tlspsk.codec.record.ContentType;
 import io.tlspsk.codec.record.RecordLimits;
@@ -183,7 +185,22 @@ final class TlsRecordLayer extends ChannelDuplexHandler {
 
     /** Moves the read side to the next traffic secret after the peer's KeyUpdate (RFC 8446 section 4.6.3). */
     void updateReadKey() {
-        readProtection = ((Tls13RecordProtection) readProtection).next();
+        ((Tls13RecordProtection) readProtection).update();
+    }
+
+    /**
+     * TLS 1.3: protects what we read (or write) with {@code secret} from now on. The cipher of the handshake keys
+     * is re-keyed in place for the application keys rather than replaced.
+     */
+    void tls13Secret(boolean read, CipherSuite suite, Hkdf hkdf, byte[] secret, long recordLimit) {
+        RecordProtection current = read ? readProtection : writeProtection;
+        if (current instanceof Tls13RecordProtection && ((Tls13RecordProtection) current).suite() == suite) {
+            ((Tls13RecordProtection) current).rekey(secret);
+        } else if (read) {
+            readProtection(new Tls13RecordProtection(suite, hkdf, secret, recordLimit));
+        } else {
+            writeProtection(new Tls13RecordProtection(suite, hkdf, secret, recordLimit));
+        }
     }
 
     /**
@@ -198,7 +215,7 @@ final class TlsRecordLayer extends ChannelDuplexHandler {
             message.release();
         }
         ctx.write(wire, promise);
-        writeProtection = ((Tls13RecordProtection) writeProtection).next();
+        ((Tls13RecordProtection) writeProtection).update();
     }
 
     // ---- outbound ----
@@ -281,7 +298,7 @@ final class TlsRecordLayer extends ChannelDuplexHandler {
                 r.release();
             }
         }
-        if (appQueue != null) {
+        if (appQueue != null && !appQueue.isEmpty()) {
             appQueue.releaseAndFailAll(cause != null ? cause : new java.nio.channels.ClosedChannelException());
         }
         if (readProtection != null) {

@@ -215,7 +215,7 @@ class ClientEncryptedFlightRejectionTest {
         try (HostileServer s = pastServerHello()) {
             s.completeHandshake();
             s.sendProtected(ContentType.HANDSHAKE, HostileWire.handshake(HandshakeType.KEY_UPDATE, new byte[] {1}));
-            s.serverWrite = s.serverWrite.next();
+            s.serverWrite.update();
             List<HostileWire.Rec> out = HostileWire.records(s.takeOutbound());
             assertEquals(1, out.size(), () -> "expected the client's KeyUpdate, got " + out);
             HostileWire.Rec update = s.open(out.get(0));

@@ -368,7 +368,7 @@ class ServerRecordRejectionTest {
         try (HostileClient c = HostileClient.againstDefaultServer()) {
             c.completeHandshake();
             c.send(c.seal(ContentType.HANDSHAKE, HostileWire.handshake(HandshakeType.KEY_UPDATE, new byte[] {1})));
-            c.clientWrite = c.clientWrite.next();
+            c.clientWrite.update();
             c.send(c.seal(ContentType.APPLICATION_DATA, "after update".getBytes(StandardCharsets.US_ASCII)));
             assertEquals("after update", new String(c.recorder.drainBytes(), StandardCharsets.US_ASCII));
             List<HostileWire.Rec> out = HostileWire.records(c.takeOutbound());

@@ -30,6 +30,12 @@ public interface Aead {
     int open(byte[] nonce, byte[] aad, byte[] in, int inOff, int inLen, byte[] out, int outOff)
             throws GeneralSecurityException;
 
+    /**
+     * Replaces the key (copied) and keeps the cipher object: a key update or the switch from handshake to
+     * application keys costs no new cipher.
+     */
+    void rekey(byte[] key);
+
     /** Forgets the key; the instance is unusable afterwards. */
     void destroy();
 }

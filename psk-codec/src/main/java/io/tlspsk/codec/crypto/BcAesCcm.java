@@ -81,6 +81,15 @@ public final class BcAesCcm implements Aead {
 
     /** Zeroes the key copy. (The AES engine's round keys cannot be cleared from outside.) */
     @Override
+    public void rekey(byte[] newKey) {
+        if (newKey.length != algorithm.keyLength()) {
+            throw new IllegalArgumentException(algorithm + " needs a " + algorithm.keyLength() + "-byte key");
+        }
+        destroy();
+        key = new KeyParameter(newKey); // copies
+    }
+
+    @Override
     public void destroy() {
         if (key != null) {
             Arrays.fill(key.getKey(), (byte) 0); // getKey() returns KeyParameter's own array

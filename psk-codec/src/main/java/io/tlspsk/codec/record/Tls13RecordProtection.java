@@ -37,7 +37,7 @@ public final class Tls13RecordProtection implements RecordProtection {
     private final Hkdf hkdf;
     private final byte[] trafficSecret;
     private final Aead aead;
-    private final byte[] iv;
+    private final byte[] iv = new byte[12];
     private final byte[] nonce = new byte[12];
     private final byte[] aad = new byte[RecordLimits.HEADER_LENGTH];
     private final long recordLimit;
@@ -54,11 +54,31 @@ public final class Tls13RecordProtection implements RecordProtection {
         TrafficKeys keys = Tls13KeySchedule.trafficKeys(hkdf, suite.aead(), this.trafficSecret);
         try {
             this.aead = CryptoBackend.newAead(suite.aead(), keys.key());
-            this.iv = keys.iv().clone();
+            System.arraycopy(keys.iv(), 0, iv, 0, iv.length);
         } finally {
             keys.destroy();
         }
         this.recordLimit = recordLimit > 0 ? recordLimit : defaultLimit(suite.aead());
+    }
+
+    /**
+     * Switches this direction to {@code newTrafficSecret} (copied) in place: same suite, same cipher object, new
+     * key and IV, sequence number back to 0 (RFC 8446 section 5.3). Used when handshake keys give way to
+     * application keys, and for KeyUpdate.
+     */
+    public void rekey(byte[] newTrafficSecret) {
+        if (newTrafficSecret.length != trafficSecret.length) {
+            throw new IllegalArgumentException("traffic secret of the wrong length for " + suite);
+        }
+        System.arraycopy(newTrafficSecret, 0, trafficSecret, 0, trafficSecret.length);
+        TrafficKeys keys = Tls13KeySchedule.trafficKeys(hkdf, suite.aead(), trafficSecret);
+        try {
+            aead.rekey(keys.key());
+            System.arraycopy(keys.iv(), 0, iv, 0, iv.length);
+        } finally {
+            keys.destroy();
+        }
+        sequence = 0;
     }
 
     private static long defaultLimit(AeadAlgorithm aead) {
@@ -70,18 +90,19 @@ public final class Tls13RecordProtection implements RecordProtection {
         }
     }
 
-    /**
-     * The protection for the next generation of this traffic secret (RFC 8446 section 7.2, KeyUpdate), with the
-     * same record limit. This instance is destroyed.
-     */
-    public Tls13RecordProtection next() {
+    /** Moves to the next generation of the traffic secret (RFC 8446 section 7.2, KeyUpdate), in place. */
+    public void update() {
         byte[] nextSecret = Tls13KeySchedule.nextApplicationTrafficSecret(hkdf, trafficSecret);
         try {
-            return new Tls13RecordProtection(suite, hkdf, nextSecret, recordLimit);
+            rekey(nextSecret);
         } finally {
             Arrays.fill(nextSecret, (byte) 0);
-            destroy();
         }
+    }
+
+    /** The suite this protection serves. */
+    public CipherSuite suite() {
+        return suite;
     }
 
     @Override

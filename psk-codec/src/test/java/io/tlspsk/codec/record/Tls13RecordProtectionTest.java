@@ -312,13 +312,15 @@ class Tls13RecordProtectionTest {
 
     @ParameterizedTest
     @MethodSource("tls13Suites")
-    void nextGenerationKeysInteroperateAndRestartTheSequence(CipherSuite suite) throws Exception {
+    void updatedKeysInteroperateAndRestartTheSequence(CipherSuite suite) throws Exception {
         byte[] secret = secret(suite, 16);
         Tls13RecordProtection writer = protection(suite, secret);
         Tls13RecordProtection reader = protection(suite, secret);
         open(reader, seal(writer, ContentType.APPLICATION_DATA, new byte[] {1}));
-        Tls13RecordProtection writer1 = writer.next();
-        Tls13RecordProtection reader1 = reader.next();
+        writer.update();
+        reader.update();
+        Tls13RecordProtection writer1 = writer;
+        Tls13RecordProtection reader1 = reader;
         assertEquals(0, writer1.sequenceNumber());
         byte[] framed = seal(writer1, ContentType.APPLICATION_DATA, pattern(9, 9));
         assertEquals(AlertDescription.BAD_RECORD_MAC, openFails(protection(suite, secret), framed),
@@ -327,5 +329,17 @@ class Tls13RecordProtectionTest {
         byte[] nextSecret = Tls13KeySchedule.nextApplicationTrafficSecret(new Hkdf(suite.hash()), secret);
         assertArrayEquals(rawSeal(suite, nextSecret, 1, concat(pattern(4, 4), new byte[] {ContentType.APPLICATION_DATA})),
                 seal(writer1, ContentType.APPLICATION_DATA, pattern(4, 4)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("tls13Suites")
+    void rekeyInPlaceMatchesAFreshProtectionForTheNewSecret(CipherSuite suite) throws Exception {
+        Tls13RecordProtection writer = protection(suite, secret(suite, 21));
+        seal(writer, ContentType.HANDSHAKE, new byte[] {1, 2, 3});
+        byte[] newSecret = secret(suite, 22);
+        writer.rekey(newSecret);
+        assertEquals(0, writer.sequenceNumber());
+        assertArrayEquals(seal(protection(suite, newSecret), ContentType.APPLICATION_DATA, pattern(7, 5)),
+                seal(writer, ContentType.APPLICATION_DATA, pattern(7, 5)));
     }
 }
