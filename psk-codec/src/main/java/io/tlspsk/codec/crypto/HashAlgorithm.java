@@ -28,6 +28,19 @@ public enum HashAlgorithm {
         return macName;
     }
 
+    /**
+     * A new HMAC over this hash from SunJCE, whose SHA-NI-backed HMAC is 1.6x ACCP's and 2.3-3.9x BouncyCastle's
+     * for the short inputs of HKDF and the TLS 1.2 PRF (PERFORMANCE.md); the default provider when SunJCE is absent.
+     */
+    public javax.crypto.Mac newHmac() {
+        try {
+            java.security.Provider sunJce = java.security.Security.getProvider("SunJCE");
+            return sunJce != null ? javax.crypto.Mac.getInstance(macName, sunJce) : javax.crypto.Mac.getInstance(macName);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(macName + " is not available", e);
+        }
+    }
+
     /** Output length in bytes. */
     public int length() {
         return length;

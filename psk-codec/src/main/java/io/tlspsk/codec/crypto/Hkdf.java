@@ -4,8 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.Provider;
-import java.security.Security;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
@@ -25,7 +23,6 @@ import javax.crypto.spec.SecretKeySpec;
 public final class Hkdf {
 
     private static final byte[] LABEL_PREFIX = "tls13 ".getBytes(StandardCharsets.US_ASCII);
-    private static final Provider SUN_JCE = Security.getProvider("SunJCE");
     private static final Map<HashAlgorithm, byte[]> EMPTY_HASHES = new EnumMap<>(HashAlgorithm.class);
 
     static {
@@ -44,11 +41,7 @@ public final class Hkdf {
     /** Creates an HKDF over {@code hash}. */
     public Hkdf(HashAlgorithm hash) {
         this.hash = hash;
-        try {
-            mac = SUN_JCE != null ? Mac.getInstance(hash.macName(), SUN_JCE) : Mac.getInstance(hash.macName());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(hash.macName() + " is not available", e);
-        }
+        mac = hash.newHmac();
     }
 
     /** The hash this HKDF is built on. */

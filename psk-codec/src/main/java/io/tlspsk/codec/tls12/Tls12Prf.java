@@ -3,9 +3,6 @@ package io.tlspsk.codec.tls12;
 import io.tlspsk.codec.crypto.HashAlgorithm;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
-import java.security.NoSuchAlgorithmException;
-import java.security.Provider;
-import java.security.Security;
 import java.util.Arrays;
 import javax.crypto.Mac;
 import javax.crypto.ShortBufferException;
@@ -39,7 +36,6 @@ public final class Tls12Prf {
     private static final byte[] KEY_EXPANSION = ascii("key expansion");
     private static final byte[] CLIENT_FINISHED = ascii("client finished");
     private static final byte[] SERVER_FINISHED = ascii("server finished");
-    private static final Provider SUN_JCE = Security.getProvider("SunJCE");
 
     private final HashAlgorithm hash;
     private final Mac mac;
@@ -47,11 +43,7 @@ public final class Tls12Prf {
     /** A PRF over {@code hash}: SHA-256, or SHA-384 for the SHA384 suites. */
     public Tls12Prf(HashAlgorithm hash) {
         this.hash = hash;
-        try {
-            mac = SUN_JCE != null ? Mac.getInstance(hash.macName(), SUN_JCE) : Mac.getInstance(hash.macName());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(hash.macName() + " is not available", e);
-        }
+        mac = hash.newHmac();
     }
 
     /** The PRF hash. */
