@@ -17,8 +17,17 @@ final class PskSpec {
     private PskSpec() {
     }
 
-    /** Parses one spec into a PSK. The decoded secret is zeroed once the PSK holds its own copy. */
+    /** Parses one spec into a PSK, refusing keys shorter than {@link ExternalPsk#MIN_SECRET_LENGTH} bytes. */
     static ExternalPsk parse(String spec) throws UsageException {
+        return parse(spec, false);
+    }
+
+    /**
+     * Parses one spec into a PSK. The decoded secret is zeroed once the PSK holds its own copy. A key shorter
+     * than {@link ExternalPsk#MIN_SECRET_LENGTH} bytes is refused unless {@code allowShortKey}
+     * ({@code --allow-short-key}, for legacy devices; see {@link ExternalPsk#ofShortSecret}).
+     */
+    static ExternalPsk parse(String spec, boolean allowShortKey) throws UsageException {
         String[] parts = spec.split(":", -1);
         if (parts.length < 2) {
             throw new UsageException("--psk needs ID:HEXKEY[:sha256|sha384]");
@@ -42,7 +51,14 @@ final class PskSpec {
             throw new UsageException("--psk " + identity + ": the key is not an even number of hex digits");
         }
         try {
-            return ExternalPsk.of(identity, secret, hash);
+            if (!allowShortKey && secret.length < ExternalPsk.MIN_SECRET_LENGTH) {
+                // RFC 9257: a short key is guessable offline from one recorded handshake.
+                throw new UsageException("--psk " + identity + ": the key has " + secret.length
+                        + " bytes, fewer than " + ExternalPsk.MIN_SECRET_LENGTH + " (128 bits), and can be guessed"
+                        + " offline; use psk-tool genkey, or --allow-short-key for a legacy device");
+            }
+            return allowShortKey ? ExternalPsk.ofShortSecret(identity, secret, hash)
+                    : ExternalPsk.of(identity, secret, hash);
         } catch (IllegalArgumentException e) {
             throw new UsageException("--psk " + identity + ": " + e.getMessage());
         } finally {

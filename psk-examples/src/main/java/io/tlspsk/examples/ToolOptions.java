@@ -9,6 +9,7 @@ import io.tlspsk.handler.PskTlsContext;
 import io.tlspsk.handler.TlsVersion;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -33,12 +34,14 @@ final class ToolOptions {
     static final int MAX_TIMEOUT_SECONDS = 3600;
 
     /** Options that take no value: present means on. */
-    static final Set<String> FLAGS = Set.of("--reject-unknown-identity", "--require-ems");
+    static final Set<String> FLAGS = Set.of("--reject-unknown-identity", "--require-ems", "--allow-short-key");
 
     private static final Set<String> SERVER_OPTIONS = Set.of("--port", "--bind", "--psk", "--tls", "--modes",
-            "--groups", "--ciphers", "--alpn", "--hint", "--reject-unknown-identity", "--require-ems");
+            "--groups", "--ciphers", "--alpn", "--hint", "--reject-unknown-identity", "--require-ems",
+            "--allow-short-key");
     private static final Set<String> CLIENT_OPTIONS = Set.of("--connect", "--psk", "--tls", "--modes", "--groups",
-            "--ciphers", "--alpn", "--server-name", "--message", "--timeout-seconds", "--require-ems");
+            "--ciphers", "--alpn", "--server-name", "--message", "--timeout-seconds", "--require-ems",
+            "--allow-short-key");
     private static final Set<String> GENKEY_OPTIONS = Set.of("--bytes");
 
     final String command;
@@ -57,6 +60,8 @@ final class ToolOptions {
     String hint;
     boolean rejectUnknownIdentity;
     boolean requireEms;
+    /** {@code --allow-short-key}: accept keys under 16 bytes (legacy devices); applies to every --psk given. */
+    boolean allowShortKey;
     String message = DEFAULT_MESSAGE;
     int timeoutSeconds = DEFAULT_TIMEOUT_SECONDS;
     int keyBytes = DEFAULT_KEY_BYTES;
@@ -80,6 +85,8 @@ final class ToolOptions {
             default: throw new UsageException("unknown command: " + command);
         }
         ToolOptions o = new ToolOptions(command);
+        // --allow-short-key governs every --psk, wherever it appears on the line, so it is read first.
+        o.allowShortKey = allowed.contains("--allow-short-key") && Arrays.asList(args).contains("--allow-short-key");
         Set<String> pskSeen = new HashSet<>();
         for (int i = 1; i < args.length; i++) {
             String name = args[i];
@@ -139,12 +146,13 @@ final class ToolOptions {
     private void setFlag(String name) {
         switch (name) {
             case "--reject-unknown-identity": rejectUnknownIdentity = true; break;
+            case "--allow-short-key": allowShortKey = true; break;
             default: requireEms = true; break;
         }
     }
 
     private void addPsk(String spec, Set<String> seen) throws UsageException {
-        ExternalPsk psk = PskSpec.parse(spec);
+        ExternalPsk psk = PskSpec.parse(spec, allowShortKey);
         String id = psk.identityAsString();
         boolean client = "client".equals(command);
         // A client offers each identity once. A server may hold two keys for one identity (main and backup),

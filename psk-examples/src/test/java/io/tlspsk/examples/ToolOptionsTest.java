@@ -89,7 +89,44 @@ class ToolOptionsTest {
 
     @Test
     void pskAllZeroKeyIsRejected() {
-        assertThrows(UsageException.class, () -> PskSpec.parse("d:0000000000000000"));
+        assertThrows(UsageException.class, () -> PskSpec.parse("d:" + "00".repeat(32)));
+        assertThrows(UsageException.class, () -> PskSpec.parse("d:0000000000000000", true));
+    }
+
+    // ---- short keys (RFC 9257) ----
+
+    @Test
+    void shortKeyIsRefusedWithoutTheFlagAndTheKeyIsNotEchoed() {
+        UsageException e = assertThrows(UsageException.class,
+                () -> ToolOptions.parse("server", "--port", "1", "--psk", "legacy:0a1b2c3d4e5f60718293a4b5c6d7e8"));
+        assertTrue(e.getMessage().contains("legacy") && e.getMessage().contains("--allow-short-key"), e.getMessage());
+        assertFalse(e.getMessage().contains("0a1b2c3d"), e.getMessage());
+        assertThrows(UsageException.class, () -> PskSpec.parse("d:01020304"));
+    }
+
+    @Test
+    void sixteenByteKeyNeedsNoFlag() throws Exception {
+        assertEquals(16, ExternalPsk.MIN_SECRET_LENGTH);
+        assertEquals("d", PskSpec.parse("d:" + KEY.substring(0, 32)).identityAsString());
+    }
+
+    @Test
+    void allowShortKeyAcceptsShortKeysWhereverItAppears() throws Exception {
+        ToolOptions before = ToolOptions.parse("server", "--port", "1", "--allow-short-key", "--psk", "legacy:01020304");
+        assertTrue(before.allowShortKey);
+        assertEquals("legacy", before.psks.get(0).identityAsString());
+        ToolOptions after = ToolOptions.parse("client", "--connect", "h:1", "--psk", "legacy:01020304",
+                "--allow-short-key");
+        assertTrue(after.allowShortKey);
+        assertEquals(1, after.psks.size());
+        assertFalse(ToolOptions.parse("client", "--connect", "h:1", "--psk", "d:" + KEY).allowShortKey);
+    }
+
+    @Test
+    void allowShortKeyIsAFlagAndOnlyForServerAndClient() {
+        assertThrows(UsageException.class, () -> ToolOptions.parse("genkey", "--allow-short-key"));
+        assertThrows(UsageException.class,
+                () -> ToolOptions.parse("server", "--port", "1", "--psk", "d:" + KEY, "--allow-short-key=yes"));
     }
 
     @Test
@@ -364,6 +401,7 @@ class ToolOptionsTest {
     @Test
     void usageMentionsTheNewOptionsAndTls12Suites() {
         for (String s : List.of("--tls 1.2,1.3", "--hint TEXT", "--reject-unknown-identity", "--require-ems",
+                "--allow-short-key",
                 "hint=TEXT", "TLS_PSK_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256",
                 "TLS_DHE_PSK_WITH_AES_128_CCM")) {
             assertTrue(PskTool.USAGE.contains(s), s);

@@ -11,7 +11,7 @@ import java.util.Objects;
  *
  * <p>The identity is not confidential: do not put secrets in it. The secret should be a high-entropy random
  * value (for example from {@code psk-tool genkey}); deriving it from a password invites dictionary attacks.
- * A PSK must be shared by exactly one client and one server (RFC 9257 section 4).
+ * A PSK must be shared by exactly one client and one server (RFC 9257).
  *
  * <p>Instances are immutable until {@link #destroy()}, which zeroes the secret copy held here.
  * {@link #toString()} shows the identity and hash only.
@@ -20,6 +20,14 @@ public final class ExternalPsk {
 
     /** RFC 8446 section 4.2.11: {@code opaque identity<1..2^16-1>}. */
     public static final int MAX_IDENTITY_LENGTH = 0xffff;
+
+    /**
+     * The shortest secret {@link #of} accepts: 16 bytes (128 bits). A recorded TLS-PSK handshake lets anyone test
+     * guesses of the key offline (the binder in TLS 1.3, the Finished in TLS 1.2), so the key's entropy is the
+     * whole security (RFC 8446 appendix E.7, RFC 9257); 128 bits is the floor RFC 9257 asks
+     * of external PSKs. Shorter keys need {@link #ofShortSecret}.
+     */
+    public static final int MIN_SECRET_LENGTH = 16;
 
     private final byte[] identity;
     private final byte[] secret;
@@ -35,9 +43,47 @@ public final class ExternalPsk {
     /**
      * Creates a PSK. Both arrays are copied; the caller may zero its own copy of the secret afterwards.
      *
-     * @throws IllegalArgumentException for an empty or over-long identity, or an empty or all-zero secret
+     * @throws IllegalArgumentException for an empty or over-long identity, or an empty, all-zero or short
+     *         (under {@link #MIN_SECRET_LENGTH} bytes) secret
      */
     public static ExternalPsk of(byte[] identity, byte[] secret, HashAlgorithm hash) {
+        ExternalPsk psk = create(identity, secret, hash);
+        if (secret.length < MIN_SECRET_LENGTH) {
+            psk.destroy();
+            // RFC 9257 / RFC 8446 appendix E.7: a short key falls to an offline search over one recorded
+            // handshake. Only the length is reported, never the key.
+            throw new IllegalArgumentException("PSK secret of " + secret.length + " bytes is shorter than "
+                    + MIN_SECRET_LENGTH + " bytes (128 bits): one recorded handshake lets an attacker guess a "
+                    + "low-entropy key offline (RFC 9257); use a random key of at least "
+                    + MIN_SECRET_LENGTH + " bytes, or ExternalPsk.ofShortSecret for a legacy device that cannot");
+        }
+        return psk;
+    }
+
+    /** As {@link #of(byte[], byte[], HashAlgorithm)}, with the identity in UTF-8. */
+    public static ExternalPsk of(String identity, byte[] secret, HashAlgorithm hash) {
+        return of(identity.getBytes(StandardCharsets.UTF_8), secret, hash);
+    }
+
+    /**
+     * Creates a PSK whose secret may be shorter than {@link #MIN_SECRET_LENGTH} bytes, for legacy devices
+     * provisioned with short keys that cannot be changed. Such a key can be recovered offline from one recorded
+     * handshake by trying candidate keys (RFC 8446 appendix E.7, RFC 9257): use it only where the
+     * device leaves no choice, prefer psk_dhe_ke (which at least protects past traffic once the key is replaced),
+     * and plan to re-key. Empty and all-zero secrets are still refused.
+     *
+     * @throws IllegalArgumentException for an empty or over-long identity, or an empty or all-zero secret
+     */
+    public static ExternalPsk ofShortSecret(byte[] identity, byte[] secret, HashAlgorithm hash) {
+        return create(identity, secret, hash);
+    }
+
+    /** As {@link #ofShortSecret(byte[], byte[], HashAlgorithm)}, with the identity in UTF-8. */
+    public static ExternalPsk ofShortSecret(String identity, byte[] secret, HashAlgorithm hash) {
+        return ofShortSecret(identity.getBytes(StandardCharsets.UTF_8), secret, hash);
+    }
+
+    private static ExternalPsk create(byte[] identity, byte[] secret, HashAlgorithm hash) {
         Objects.requireNonNull(identity, "identity");
         Objects.requireNonNull(secret, "secret");
         Objects.requireNonNull(hash, "hash");
@@ -58,11 +104,6 @@ public final class ExternalPsk {
             throw new IllegalArgumentException("PSK secret must not be all zeros");
         }
         return new ExternalPsk(identity.clone(), secret.clone(), hash);
-    }
-
-    /** Creates a PSK whose identity is the UTF-8 encoding of {@code identity}. */
-    public static ExternalPsk of(String identity, byte[] secret, HashAlgorithm hash) {
-        return of(identity.getBytes(StandardCharsets.UTF_8), secret, hash);
     }
 
     /** A copy of the identity bytes. */

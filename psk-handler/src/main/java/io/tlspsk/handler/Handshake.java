@@ -48,6 +48,13 @@ abstract class Handshake {
     void onChangeCipherSpec() throws TlsAlertException {
     }
 
+    /**
+     * A fatal alert is about to be sent for {@code e}, before the handshake is failed: a state that learns
+     * something from the failure (TLS 1.2 server: the client's Finished did not open) reports it here.
+     */
+    void onFatal(TlsAlertException e) {
+    }
+
     /** Zeroes every secret still held. Idempotent. */
     abstract void destroy();
 

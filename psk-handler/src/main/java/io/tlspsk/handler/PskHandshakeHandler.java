@@ -499,6 +499,16 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
         ctx.flush();
     }
 
+    /**
+     * Server: the client did not prove the key of the known {@code identity} it offered. Counted and announced
+     * with a {@link PskAuthenticationFailedEvent}; the caller then fails the handshake, so the event precedes the
+     * failure events. No per-identity state is kept here (see the event).
+     */
+    void authenticationFailed(TlsVersion version, byte[] identity) {
+        context.authenticationFailures.increment();
+        ctx.fireUserEventTriggered(new PskAuthenticationFailedEvent(identity, version, ctx.channel().remoteAddress()));
+    }
+
     /** Hands the handshake over to another state, e.g. TLS 1.2 once the ServerHello or ClientHello decided. */
     void replaceHandshake(Handshake next) {
         handshake = next;
@@ -609,7 +619,9 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
         if (!pendingWrites.isEmpty()) {
             pendingWrites.removeAndWriteAll();
         }
-        handshakePromise.trySuccess(negotiated);
+        if (handshakePromise.trySuccess(negotiated)) {
+            context.handshakesSucceeded.increment();
+        }
         ctx.fireUserEventTriggered(new PskHandshakeCompletionEvent(negotiated, null));
         ctx.flush();
     }
@@ -623,6 +635,9 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
             return;
         }
         boolean first = !finished;
+        if (first && handshake != null) {
+            handshake.onFatal(e); // may report an authentication failure before the failure events
+        }
         finished = true;
         PskAlertException cause = PskAlertException.sent(e.description(), e.detail(), e);
         recordLayer.discardQueuedData(cause); // nothing may follow a fatal alert
@@ -656,6 +671,7 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
 
     private void failHandshake(Throwable cause) {
         if (handshakePromise.tryFailure(cause)) {
+            context.handshakesFailed.increment();
             ctx.fireUserEventTriggered(new PskHandshakeCompletionEvent(null, cause));
         }
         if (pendingWrites != null && !pendingWrites.isEmpty()) {

@@ -4,11 +4,15 @@ import io.netty.buffer.ByteBufAllocator;
 import io.tlspsk.codec.CipherSuite;
 import io.tlspsk.codec.crypto.HashAlgorithm;
 import io.tlspsk.codec.crypto.NamedGroup;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 
 /**
@@ -47,6 +51,13 @@ public final class PskTlsContext {
     final long keyUpdateAfterRecords;
     final int maxHandshakeMessageSize;
     final int maxOfferedIdentities;
+    /** Server: identities this entity offers as a client (Selfie protection); wrapped copies, compared by content. */
+    private final Set<ByteBuffer> rejectedIdentities;
+
+    // Totals for stats(). LongAdder: many event loops update them concurrently and they are rarely read.
+    final LongAdder handshakesSucceeded = new LongAdder();
+    final LongAdder handshakesFailed = new LongAdder();
+    final LongAdder authenticationFailures = new LongAdder();
 
     private PskTlsContext(Builder b) {
         this.client = b.client;
@@ -70,6 +81,7 @@ public final class PskTlsContext {
         this.keyUpdateAfterRecords = b.keyUpdateAfterRecords;
         this.maxHandshakeMessageSize = b.maxHandshakeMessageSize;
         this.maxOfferedIdentities = b.maxOfferedIdentities;
+        this.rejectedIdentities = Set.copyOf(b.rejectedIdentities);
     }
 
     /** A server that chooses PSKs with {@code selector} (see {@link PskSelector} for the async contract). */
@@ -107,6 +119,20 @@ public final class PskTlsContext {
 
     public boolean isClient() {
         return client;
+    }
+
+    /**
+     * A snapshot of this context's counters, summed over every handler it made: handshakes succeeded and failed,
+     * and (servers) authentication failures, each of which also fired a {@link PskAuthenticationFailedEvent}.
+     * Nothing is kept per identity.
+     */
+    public PskTlsStats stats() {
+        return new PskTlsStats(handshakesSucceeded.sum(), handshakesFailed.sum(), authenticationFailures.sum());
+    }
+
+    /** Server: true when {@code identity} is one this entity offers as a client ({@link Builder#rejectIdentitiesOf}). */
+    boolean rejectsIdentity(byte[] identity) {
+        return !rejectedIdentities.isEmpty() && rejectedIdentities.contains(ByteBuffer.wrap(identity));
     }
 
     /** The TLS 1.3 suites, then the TLS 1.2 suites, each in preference order. */
@@ -177,6 +203,7 @@ public final class PskTlsContext {
         private long keyUpdateAfterRecords = -1;
         private int maxHandshakeMessageSize = 32 * 1024;
         private int maxOfferedIdentities = 64;
+        private final Set<ByteBuffer> rejectedIdentities = new HashSet<>();
 
         private Builder(boolean client) {
             this.client = client;
@@ -324,6 +351,38 @@ public final class PskTlsContext {
         /** Server: most PSK identities looked at in one ClientHello. Default 64; more is illegal_parameter. */
         public Builder maxOfferedIdentities(int count) {
             this.maxOfferedIdentities = count;
+            return this;
+        }
+
+        /**
+         * Server: refuse a ClientHello that offers any identity {@code clientContext} offers, with
+         * handshake_failure, before the {@link PskSelector} is asked (TLS 1.3: any identity in the ClientHello's
+         * pre_shared_key; TLS 1.2: the identity in ClientKeyExchange). May be called for several client contexts.
+         *
+         * <p>This defends against the Selfie attack (RFC 9257; Drucker and Gueron, 2019): an entity
+         * that is both client and server with one PSK can be made to talk to itself, an attacker reflecting its
+         * own ClientHello back to its server, which then authenticates "the peer" with the very key the entity
+         * uses as a client. RFC 9257 asks that a PSK be shared by exactly one client and one server: the
+         * right fix is a separate PSK per role (and per direction). When that cannot be done, pass the server the
+         * context this entity uses as a client.
+         *
+         * <p>Only the PSKs added with {@link #addPsk} are known; a client that picks other keys in
+         * {@link #pskForHint} is covered only for those. The identities are captured now.
+         *
+         * @throws IllegalStateException on a client builder
+         * @throws IllegalArgumentException when {@code clientContext} is not a client context
+         */
+        public Builder rejectIdentitiesOf(PskTlsContext clientContext) {
+            Objects.requireNonNull(clientContext, "clientContext");
+            if (client) {
+                throw new IllegalStateException("rejectIdentitiesOf is for servers");
+            }
+            if (!clientContext.client) {
+                throw new IllegalArgumentException("rejectIdentitiesOf needs a client context");
+            }
+            for (ExternalPsk psk : clientContext.clientPsks) {
+                rejectedIdentities.add(ByteBuffer.wrap(psk.identity()));
+            }
             return this;
         }
 

@@ -95,6 +95,14 @@ final class ServerHandshake extends Tls13Handshake {
             // RFC 8446 section 9.2: psk_dhe_ke needs key_share.
             throw new TlsAlertException(AlertDescription.MISSING_EXTENSION, "psk_dhe_ke offered without key_share");
         }
+        for (byte[] id : hello.pskOffer().identities()) {
+            if (config.rejectsIdentity(id)) {
+                // RFC 9257 (Selfie): this is our own client's identity, most likely our ClientHello
+                // reflected back at us. Refused before the selector sees it.
+                throw new TlsAlertException(AlertDescription.HANDSHAKE_FAILURE,
+                        "ClientHello offers an identity this endpoint uses as a client");
+            }
+        }
         firstHello = hello;
         firstHelloMessage = message.retain();
         phase = Phase.SELECTING;
@@ -259,6 +267,9 @@ final class ServerHandshake extends Tls13Handshake {
             throw new TlsAlertException(AlertDescription.HANDSHAKE_FAILURE,
                     "the client offered no cipher suite of the selected PSK's hash");
         }
+        // The identity is known but the client did not prove its key (RFC 8446 section 4.2.11.2): report it so that
+        // operators can spot key guessing. An unknown identity never gets here (handshake_failure above).
+        handler.authenticationFailed(TlsVersion.TLS_1_3, chosenIdentity);
         if (!lengthFits) {
             // The client bound this identity to another hash (or sent garbage): the binder cannot verify.
             throw new TlsAlertException(AlertDescription.DECRYPT_ERROR,

@@ -216,6 +216,11 @@ final class Tls12ServerHandshake extends Handshake {
     private void onClientKeyExchange(ByteBuf message) throws TlsAlertException {
         Tls12Messages.ClientKeyExchange cke = Tls12Messages.parseClientKeyExchange(body(message), suite.keyExchange());
         identity = cke.identity();
+        if (config.rejectsIdentity(identity)) {
+            // RFC 9257 (Selfie): our own client's identity, refused before the selector sees it.
+            throw new TlsAlertException(AlertDescription.HANDSHAKE_FAILURE,
+                    "ClientKeyExchange offers an identity this endpoint uses as a client");
+        }
         if (ownShare != null) {
             try {
                 otherSecret = ownShare.agree(cke.publicValue());
@@ -307,6 +312,20 @@ final class Tls12ServerHandshake extends Handshake {
         handler.flush();
         handler.complete(new PskTlsSession(key.identity(), TlsVersion.TLS_1_2.javaName(), suite, null,
                 suite.keyExchange() == KeyExchange.PSK ? null : group, alpn, serverName));
+    }
+
+    /**
+     * The first record after the client's change_cipher_spec is its Finished; bad_record_mac there means no
+     * candidate key opened it, i.e. the client does not hold the key of the identity it sent (TLS 1.2 has no binder,
+     * so this is where a wrong key shows). The random stand-in key of an unknown identity (a null candidate) is
+     * not reported: there is no key to guess against.
+     */
+    @Override
+    void onFatal(TlsAlertException e) {
+        if (phase == Phase.WAIT_FINISHED && e.description() == AlertDescription.BAD_RECORD_MAC
+                && candidates != null && !candidates.contains(null)) {
+            handler.authenticationFailed(TlsVersion.TLS_1_2, identity);
+        }
     }
 
     private static void zero(byte[] b) {
