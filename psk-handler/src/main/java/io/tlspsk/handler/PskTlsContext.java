@@ -101,7 +101,11 @@ public final class PskTlsContext {
         return new Builder(true);
     }
 
-    /** A new handler for one channel. It adds the record codec and record layer in front of itself. */
+    /**
+     * A new handler for one channel. It adds the record codec and record layer in front of itself. The
+     * allocator argument mirrors Netty's {@code SslContext.newHandler(alloc)}; buffers are taken from the
+     * channel's own allocator ({@code ctx.alloc()}), which is what callers pass in practice.
+     */
     public PskHandshakeHandler newHandler(ByteBufAllocator alloc) {
         return new PskHandshakeHandler(this, alloc);
     }
