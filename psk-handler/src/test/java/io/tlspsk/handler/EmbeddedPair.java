@@ -28,10 +28,24 @@ final class EmbeddedPair implements AutoCloseable {
     private final PskHandshakeHandler serverHandler;
 
     EmbeddedPair(PskTlsContext clientContext, PskTlsContext serverContext) {
+        this(clientContext, serverContext, false);
+    }
+
+    /**
+     * With {@code frozenClocks} both channels' clocks stand still from before the handlers are added (so before
+     * any timeout is scheduled) and move only by {@link EmbeddedChannel#advanceTimeBy}.
+     */
+    EmbeddedPair(PskTlsContext clientContext, PskTlsContext serverContext, boolean frozenClocks) {
         server = new EmbeddedChannel();
+        if (frozenClocks) {
+            server.freezeTime();
+        }
         serverHandler = serverContext.newHandler(server.alloc());
         server.pipeline().addLast(serverHandler, serverEvents);
         client = new EmbeddedChannel();
+        if (frozenClocks) {
+            client.freezeTime();
+        }
         clientHandler = clientContext.newHandler(client.alloc());
         client.pipeline().addLast(clientHandler, clientEvents);
     }
