@@ -139,6 +139,19 @@ abstract class Handshake {
         throw new TlsAlertException(AlertDescription.NO_APPLICATION_PROTOCOL, "no ALPN protocol in common");
     }
 
+    /** True when {@code values} (a codepoint list from a hello; may be absent, i.e. null) contains {@code v}. */
+    static boolean contains(int[] values, int v) {
+        if (values == null) {
+            return false;
+        }
+        for (int x : values) {
+            if (x == v) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static ByteBuf body(ByteBuf message) {
         return message.slice(message.readerIndex() + HandshakeType.HEADER_LENGTH,
                 message.readableBytes() - HandshakeType.HEADER_LENGTH);

@@ -189,18 +189,6 @@ final class ServerHandshake extends Tls13Handshake {
         return out;
     }
 
-    private static boolean contains(int[] values, int v) {
-        if (values == null) {
-            return false;
-        }
-        for (int x : values) {
-            if (x == v) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     // ---- selection result ----
 
     private void onSelection(PskSelection selection, Throwable failure) throws TlsAlertException {

@@ -192,15 +192,6 @@ final class Tls12ServerHandshake extends Handshake {
         return !listsFfdhe || contains(offered, NamedGroup.FFDHE2048.id());
     }
 
-    private static boolean contains(int[] values, int v) {
-        for (int x : values) {
-            if (x == v) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     @Override
     void onMessage(int type, ByteBuf message) throws TlsAlertException {
         if (phase == Phase.WAIT_CLIENT_KEY_EXCHANGE && type == Tls12Messages.CLIENT_KEY_EXCHANGE) {
