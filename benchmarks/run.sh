@@ -46,7 +46,7 @@ else
   HS_OPTS=(-f 1 -wi 5 -w 4s -i 5 -r 3s)
   BULK_OPTS=(-f 1 -wi 3 -w 4s -i 4 -r 3s)
 fi
-ALL_BULK=plain,ours,ssl_jdk,ssl_openssl,bc_bc,bc_jca
+ALL_BULK=plain,ours,ours_accp,ssl_jdk,ssl_openssl,bc_bc,bc_jca
 # BoringSSL picks TLS 1.3 suites itself (AES-GCM on AES-NI machines) and BouncyCastle's JcaTlsCrypto refuses
 # ChaCha20-Poly1305 with an external PSK: ChaCha20 runs without those two.
 CHACHA_BULK=ours,ssl_jdk,bc_bc
@@ -78,15 +78,15 @@ run_jdk() {
     jmh "$java" "$tag" bulk-aes-16k bulk BulkBenchmark -prof gc -p cipher=aes128gcm -p size=16384 -p direction=s2c \
         -p stack=$ALL_BULK
     jmh "$java" "$tag" bulk-aes-256 bulk BulkBenchmark -prof gc -p cipher=aes128gcm -p size=256 -p direction=s2c \
-        -p stack=ours,ssl_jdk,ssl_openssl
+        -p stack=ours,ours_accp,ssl_jdk,ssl_openssl
     jmh "$java" "$tag" bulk-chacha bulk BulkBenchmark -prof gc -p cipher=chacha20 -p size=16384 -p direction=s2c \
         -p stack=$CHACHA_BULK
     jmh "$java" "$tag" raw-aes bulk RawCipherBenchmark -prof gc -p cipher=aes128gcm -p size=16384,256
-    jmh "$java" "$tag" raw-chacha bulk RawCipherBenchmark -prof gc -p cipher=chacha20 -p size=16384
+    jmh "$java" "$tag" raw-chacha bulk RawCipherBenchmark -prof gc -p cipher=chacha20 -p size=16384 -p provider=jdk
   elif [[ $MODE == quick ]]; then
     jmh "$java" "$tag" handshake hs HandshakeBenchmark -prof gc -p stack=ours_psk_ke,ours_psk_dhe_ke,ssl_jdk,bc_bc
     jmh "$java" "$tag" bulk-aes-16k bulk BulkBenchmark -prof gc -p cipher=aes128gcm -p size=16384 -p direction=s2c \
-        -p stack=ours,ssl_jdk,ssl_openssl
+        -p stack=ours,ours_accp,ssl_jdk,ssl_openssl
     jmh "$java" "$tag" raw-aes bulk RawCipherBenchmark -prof gc -p cipher=aes128gcm -p size=16384
   else
     jmh "$java" "$tag" handshake hs HandshakeBenchmark -prof gc
@@ -97,7 +97,8 @@ run_jdk() {
       jmh "$java" "$tag" bulk-chacha bulk BulkBenchmark -prof gc -p cipher=chacha20 -p direction=s2c \
           -p stack=$CHACHA_BULK
     fi
-    jmh "$java" "$tag" raw bulk RawCipherBenchmark -prof gc
+    jmh "$java" "$tag" raw-aes bulk RawCipherBenchmark -prof gc -p cipher=aes128gcm
+    jmh "$java" "$tag" raw-chacha bulk RawCipherBenchmark -prof gc -p cipher=chacha20 -p provider=jdk
   fi
 }
 

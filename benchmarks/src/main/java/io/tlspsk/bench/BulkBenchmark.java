@@ -30,7 +30,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @Fork(value = 1, jvmArgsAppend = {Jvm.LEAK_DETECTION_OFF, Jvm.EXECUTOR, Jvm.EXECUTOR_CLASS})
 public class BulkBenchmark {
 
-    @Param({"plain", "ours", "ssl_jdk", "ssl_openssl", "bc_bc", "bc_jca"})
+    @Param({"plain", "ours", "ours_accp", "ssl_jdk", "ssl_openssl", "bc_bc", "bc_jca"})
     public String stack;
 
     @Param({Stack.AES, Stack.CHACHA})

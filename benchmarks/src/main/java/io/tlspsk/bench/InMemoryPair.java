@@ -119,11 +119,17 @@ final class InMemoryPair {
     static final class Sink extends ChannelInboundHandlerAdapter {
         long received;
         long messages;
+        /** Tests only: when set, every received byte is appended here, to compare with what was sent. */
+        java.io.ByteArrayOutputStream kept;
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof ByteBuf) {
-                received += ((ByteBuf) msg).readableBytes();
+                ByteBuf buf = (ByteBuf) msg;
+                received += buf.readableBytes();
+                if (kept != null) {
+                    kept.writeBytes(io.netty.buffer.ByteBufUtil.getBytes(buf));
+                }
             }
             messages++;
             ReferenceCountUtil.release(msg);

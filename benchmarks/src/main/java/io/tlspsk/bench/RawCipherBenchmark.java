@@ -17,7 +17,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * The Java limit: the JDK's Cipher sealing and opening one record of {@code size} bytes on heap arrays, with a
+ * The Java limit: the JDK's (or ACCP's) Cipher sealing and opening one record of {@code size} bytes on heap arrays, with a
  * fresh nonce per record and the 5-byte record header as AAD, nothing else. One operation = encrypt + decrypt,
  * the same work as one {@link BulkBenchmark} operation.
  */
@@ -32,6 +32,10 @@ public class RawCipherBenchmark {
 
     @Param({"16384", "256"})
     public int size;
+
+    /** {@code jdk}: the JDK's default provider; {@code accp}: ACCP's native AES-GCM (it has no ChaCha20). */
+    @Param({"jdk", "accp"})
+    public String provider;
 
     private Cipher enc;
     private Cipher dec;
@@ -49,8 +53,22 @@ public class RawCipherBenchmark {
     public void setUp() throws Exception {
         gcm = Stack.AES.equals(cipher);
         String transformation = gcm ? "AES/GCM/NoPadding" : "ChaCha20-Poly1305";
-        enc = Cipher.getInstance(transformation);
-        dec = Cipher.getInstance(transformation);
+        if ("accp".equals(provider)) {
+            if (!gcm) {
+                throw new UnsupportedOperationException("SKIPPED raw accp/" + cipher + ": ACCP has no ChaCha20");
+            }
+            java.security.Provider accp = com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider.INSTANCE;
+            if (accp.getClass().getMethod("getLoadingError").invoke(accp) != null) {
+                throw new UnsupportedOperationException("SKIPPED raw accp: ACCP's native library did not load");
+            }
+            enc = Cipher.getInstance(transformation, accp);
+            dec = Cipher.getInstance(transformation, accp);
+        } else if ("jdk".equals(provider)) {
+            enc = Cipher.getInstance(transformation);
+            dec = Cipher.getInstance(transformation);
+        } else {
+            throw new IllegalArgumentException("provider is jdk or accp");
+        }
         byte[] k = new byte[gcm ? 16 : 32];
         for (int i = 0; i < k.length; i++) {
             k[i] = (byte) (i + 1);

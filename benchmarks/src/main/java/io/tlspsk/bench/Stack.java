@@ -12,6 +12,7 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.SucceededFuture;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.tlspsk.codec.CipherSuite;
+import io.tlspsk.codec.crypto.CryptoBackend;
 import io.tlspsk.codec.crypto.HashAlgorithm;
 import io.tlspsk.codec.crypto.NamedGroup;
 import io.tlspsk.handler.ExternalPsk;
@@ -28,7 +29,8 @@ import javax.net.ssl.SSLException;
  * releases its contexts.
  *
  * <p>Names: {@code plain} (no TLS: the cost of the harness itself), {@code ours_psk_ke}, {@code ours_psk_dhe_ke}
- * (x25519), {@code ssl_jdk} and {@code ssl_openssl} (Netty SslHandler, TLS 1.3, ECDSA P-256 self-signed
+ * (x25519), {@code ours} (bulk), each also with {@code _accp} (ACCP's native AES-GCM; without the suffix ACCP is
+ * kept out), {@code ssl_jdk} and {@code ssl_openssl} (Netty SslHandler, TLS 1.3, ECDSA P-256 self-signed
  * certificate, JDK or BoringSSL engine), {@code bc_bc} and {@code bc_jca} (BouncyCastle bctls, external PSK
  * psk_dhe_ke x25519, with BcTlsCrypto or JcaTlsCrypto, wrapped in a Netty handler by {@link BcTlsHandler}).
  */
@@ -63,8 +65,13 @@ abstract class Stack implements AutoCloseable {
         switch (name) {
             case "plain": return new Plain(cipher);
             case "ours": // bulk: the record layer does not depend on the key exchange mode
-            case "ours_psk_dhe_ke": return new Ours(name, cipher, PskKeyExchangeMode.PSK_DHE_KE);
-            case "ours_psk_ke": return new Ours(name, cipher, PskKeyExchangeMode.PSK_KE);
+            case "ours_accp":
+            case "ours_psk_dhe_ke":
+            case "ours_psk_dhe_ke_accp":
+                return new Ours(name, cipher, PskKeyExchangeMode.PSK_DHE_KE);
+            case "ours_psk_ke":
+            case "ours_psk_ke_accp":
+                return new Ours(name, cipher, PskKeyExchangeMode.PSK_KE);
             case "ssl_jdk": return new Ssl(name, cipher, SslProvider.JDK);
             case "ssl_openssl": return new Ssl(name, cipher, SslProvider.OPENSSL);
             case "bc_bc": return new Bc(name, cipher, false);
@@ -139,6 +146,7 @@ abstract class Stack implements AutoCloseable {
         Ours(String name, String cipher, PskKeyExchangeMode mode) {
             super(name, cipher);
             this.mode = mode;
+            chooseBackend(name.endsWith("_accp"));
             CipherSuite suite = AES.equals(cipher) ? CipherSuite.TLS_AES_128_GCM_SHA256
                     : CipherSuite.TLS_CHACHA20_POLY1305_SHA256;
             ExternalPsk psk = ExternalPsk.of(PSK_IDENTITY, PSK_SECRET, HashAlgorithm.SHA256);
@@ -154,6 +162,22 @@ abstract class Stack implements AutoCloseable {
                     .cipherSuites(suite)
                     .groups(NamedGroup.X25519)
                     .build();
+        }
+
+        /**
+         * CryptoBackend chooses once per JVM, and JMH forks a JVM per parameter combination: the {@code _accp}
+         * stacks use ACCP's native AES-GCM (and P-256), the others are kept on the JDK and BouncyCastle. Throws when
+         * the choice in force is not the one asked for (the backend was initialised earlier in this JVM, or ACCP
+         * could not load here).
+         */
+        private static void chooseBackend(boolean accp) {
+            System.setProperty(CryptoBackend.ACCP_PROPERTY, Boolean.toString(accp));
+            String chosen = CryptoBackend.describe();
+            if (chosen.startsWith("AES-GCM: AmazonCorrettoCryptoProvider") != accp) {
+                throw new UnsupportedOperationException("SKIPPED: asked for " + (accp ? "ACCP" : "no ACCP")
+                        + " but the crypto backend is " + chosen);
+            }
+            System.out.println("# crypto backend: " + chosen);
         }
 
         @Override

@@ -25,6 +25,7 @@ class StacksSmokeTest {
                 Arguments.of("ours_psk_ke", Stack.AES),
                 Arguments.of("ours_psk_dhe_ke", Stack.AES),
                 Arguments.of("ours", Stack.CHACHA),
+                Arguments.of("ours", Stack.AES),
                 Arguments.of("ssl_jdk", Stack.AES),
                 Arguments.of("ssl_jdk", Stack.CHACHA),
                 Arguments.of("ssl_openssl", Stack.AES),

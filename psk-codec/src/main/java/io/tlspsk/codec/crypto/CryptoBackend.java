@@ -22,12 +22,16 @@ import java.security.SecureRandom;
  * </ul>
  *
  * <p>The choice is made once, on first use (class-holder idiom, so thread-safe without locks), and logged once at
- * INFO. ACCP is found by reflection so that it stays an optional, run-time-only dependency.
+ * INFO. ACCP is found by reflection so that it stays an optional, run-time-only dependency. Setting the system
+ * property {@value #ACCP_PROPERTY} to {@code false} before the first handshake keeps ACCP out even when it is on
+ * the class path (to compare backends, or to stay on the JDK's FIPS-validated or otherwise mandated provider).
  */
 public final class CryptoBackend {
 
     private static final InternalLogger logger = InternalLoggerFactory.getInstance(CryptoBackend.class);
     private static final String ACCP_CLASS = "com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider";
+    /** System property: {@code false} never uses ACCP; anything else (or unset) uses it when it is present. */
+    public static final String ACCP_PROPERTY = "io.tlspsk.crypto.accp";
 
     private CryptoBackend() {
     }
@@ -122,6 +126,10 @@ public final class CryptoBackend {
 
     /** ACCP's provider instance, or {@code null} when it is absent or its native library did not load. */
     private static Provider loadAccp() {
+        if ("false".equalsIgnoreCase(System.getProperty(ACCP_PROPERTY))) {
+            logger.debug("ACCP not used: {}=false", ACCP_PROPERTY);
+            return null;
+        }
         try {
             Class<?> c = Class.forName(ACCP_CLASS, true, CryptoBackend.class.getClassLoader());
             Provider accp = (Provider) c.getField("INSTANCE").get(null);
