@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetric;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.timeout.IdleStateEvent;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -49,6 +50,11 @@ public final class RetainedHeap {
         double clientHeap = Double.NaN;
         /** Server side again, after one 100-byte message each way (ciphers initialised, buffers used once). */
         double serverHeapAfterData = Double.NaN;
+        /**
+         * Server side after one message each way and then an IdleStateEvent (ALL_IDLE) through its pipeline, as an
+         * IdleStateHandler sends one to a quiet connection: our handler drops its ciphers then; others ignore it.
+         */
+        double serverHeapIdleAfterData = Double.NaN;
         double serverAllocator = Double.NaN;
         double clientAllocator = Double.NaN;
         /** class name -> {instances per connection, bytes per connection}, server side, largest first. */
@@ -102,23 +108,26 @@ public final class RetainedHeap {
         // one-time allocations (class initialisation, provider and JIT caches) that grow during its reading.
         for (String stack : stacks) {
             try (Stack s = Stack.create(stack, Stack.AES)) {
-                release(establish(s, Math.min(n, 200), true, true));
+                release(establish(s, Math.min(n, 200), true, DATA_THEN_IDLE));
             } catch (UnsupportedOperationException e) {
                 out.println(e.getMessage());
             }
         }
-        Measurement plainServer = measure("plain", true, true, false);
-        Measurement plainClient = measure("plain", false, false, false);
-        Measurement plainData = measure("plain", true, false, true);
+        Measurement plainServer = measure("plain", true, true, HANDSHAKE_ONLY);
+        Measurement plainClient = measure("plain", false, false, HANDSHAKE_ONLY);
+        Measurement plainData = measure("plain", true, false, DATA);
+        Measurement plainIdle = measure("plain", true, false, DATA_THEN_IDLE);
         out.printf(Locale.ROOT, "plain EmbeddedChannel (subtracted below): %.0f B server, %.0f B client%n",
                 plainServer.heapPerConn, plainClient.heapPerConn);
         List<Row> rows = new ArrayList<>();
         for (String stack : stacks) {
             Row row = new Row(stack);
             try {
-                Measurement s = measure(stack, true, true, false);
-                Measurement c = measure(stack, false, false, false);
-                Measurement d = measure(stack, true, false, true);
+                Measurement s = measure(stack, true, true, HANDSHAKE_ONLY);
+                Measurement c = measure(stack, false, false, HANDSHAKE_ONLY);
+                Measurement d = measure(stack, true, false, DATA);
+                Measurement idle = measure(stack, true, false, DATA_THEN_IDLE);
+                row.serverHeapIdleAfterData = idle.heapPerConn - plainIdle.heapPerConn;
                 row.serverHeap = s.heapPerConn - plainServer.heapPerConn;
                 row.clientHeap = c.heapPerConn - plainClient.heapPerConn;
                 row.serverHeapAfterData = d.heapPerConn - plainData.heapPerConn;
@@ -147,8 +156,9 @@ public final class RetainedHeap {
             }
             rows.add(row);
             out.printf(Locale.ROOT, "%-16s server %7.0f B  client %7.0f B  server after data %7.0f B  "
-                    + "allocator %7.0f / %7.0f B  %s%n", stack, row.serverHeap, row.clientHeap,
-                    row.serverHeapAfterData, row.serverAllocator, row.clientAllocator, row.note);
+                    + "then idle %7.0f B  allocator %7.0f / %7.0f B  %s%n", stack, row.serverHeap, row.clientHeap,
+                    row.serverHeapAfterData, row.serverHeapIdleAfterData, row.serverAllocator, row.clientAllocator,
+                    row.note);
         }
         printTable(rows);
         return rows;
@@ -157,11 +167,12 @@ public final class RetainedHeap {
     private void printTable(List<Row> rows) {
         out.println();
         out.printf(Locale.ROOT, "Retained heap per idle connection, %d connections, plain EmbeddedChannel subtracted%n", n);
-        out.printf(Locale.ROOT, "%-16s %12s %12s %18s %16s %16s%n", "stack", "server B", "client B",
-                "server B, data", "server alloc B", "client alloc B");
+        out.printf(Locale.ROOT, "%-16s %12s %12s %18s %18s %16s %16s%n", "stack", "server B", "client B",
+                "server B, data", "then idle event", "server alloc B", "client alloc B");
         for (Row r : rows) {
-            out.printf(Locale.ROOT, "%-16s %12.0f %12.0f %18.0f %16.0f %16.0f  %s%n", r.stack, r.serverHeap,
-                    r.clientHeap, r.serverHeapAfterData, r.serverAllocator, r.clientAllocator, r.note);
+            out.printf(Locale.ROOT, "%-16s %12.0f %12.0f %18.0f %18.0f %16.0f %16.0f  %s%n", r.stack, r.serverHeap,
+                    r.clientHeap, r.serverHeapAfterData, r.serverHeapIdleAfterData, r.serverAllocator,
+                    r.clientAllocator, r.note);
         }
         for (Row r : rows) {
             if (r.serverClasses.isEmpty()) {
@@ -182,7 +193,12 @@ public final class RetainedHeap {
         Map<String, long[]> histogram = Map.of();
     }
 
-    private Measurement measure(String stackName, boolean keepServer, boolean histogram, boolean exchange)
+    /** What each kept connection has done before the reading. */
+    static final int HANDSHAKE_ONLY = 0;
+    static final int DATA = 1;
+    static final int DATA_THEN_IDLE = 2;
+
+    private Measurement measure(String stackName, boolean keepServer, boolean histogram, int exchange)
             throws Exception {
         try (Stack stack = Stack.create(stackName, Stack.AES)) {
             // Warm up: classes loaded, static caches and allocator arenas made before the first reading.
@@ -218,7 +234,7 @@ public final class RetainedHeap {
      * N pairs, handshaken (and with {@code exchange}, one 100-byte message each way) and quiet; the kept side's
      * channels are returned, the other side is closed.
      */
-    private static List<EmbeddedChannel> establish(Stack stack, int count, boolean keepServer, boolean exchange) {
+    private static List<EmbeddedChannel> establish(Stack stack, int count, boolean keepServer, int exchange) {
         List<EmbeddedChannel> kept = new ArrayList<>(count);
         ByteBuf message = ByteBufAllocator.DEFAULT.buffer(100).writeZero(100);
         try {
@@ -231,12 +247,13 @@ public final class RetainedHeap {
         return kept;
     }
 
-    private static EmbeddedChannel establishOne(Stack stack, boolean keepServer, boolean exchange, ByteBuf message) {
+    private static EmbeddedChannel establishOne(Stack stack, boolean keepServer, int exchange, ByteBuf message) {
         InMemoryPair p = new InMemoryPair(stack);
         try {
             p.handshake();
             p.pump();
-            if (exchange && (p.transfer(false, message) != 100 || p.transfer(true, message) != 100)) {
+            if (exchange != HANDSHAKE_ONLY
+                    && (p.transfer(false, message) != 100 || p.transfer(true, message) != 100)) {
                 throw new IllegalStateException(stack + ": message lost");
             }
         } catch (RuntimeException e) {
@@ -247,6 +264,10 @@ public final class RetainedHeap {
         EmbeddedChannel drop = keepServer ? p.client : p.server;
         drop.finishAndReleaseAll();
         EmbeddedChannel keep = keepServer ? p.server : p.client;
+        if (exchange == DATA_THEN_IDLE) {
+            keep.pipeline().fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+            keep.runPendingTasks();
+        }
         if (!keep.isActive() || keep.outboundMessages().size() + keep.inboundMessages().size() != 0) {
             throw new IllegalStateException(stack + ": kept channel not idle");
         }
@@ -312,6 +333,7 @@ public final class RetainedHeap {
                     .append(",\"serverHeap\":").append(Json.number(r.serverHeap))
                     .append(",\"clientHeap\":").append(Json.number(r.clientHeap))
                     .append(",\"serverHeapAfterData\":").append(Json.number(r.serverHeapAfterData))
+                    .append(",\"serverHeapIdleAfterData\":").append(Json.number(r.serverHeapIdleAfterData))
                     .append(",\"serverAllocator\":").append(Json.number(r.serverAllocator))
                     .append(",\"clientAllocator\":").append(Json.number(r.clientAllocator))
                     .append(",\"serverClasses\":[");

@@ -10,6 +10,8 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.PendingWriteQueue;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.UnsupportedMessageTypeException;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultPromise;
 import io.netty.util.concurrent.EventExecutor;
@@ -45,6 +47,12 @@ import javax.net.ssl.SSLException;
  * <p>The handler stays in the pipeline after the handshake: it swaps its handshake state for a thin
  * established state that passes data through and handles post-handshake messages (KeyUpdate,
  * NewSessionTicket) and alerts, so the handshake's secrets and buffers are freed as soon as it completes.
+ *
+ * <p>Idle connections: a TLS 1.3 connection makes its cipher objects on the first application record, not at the
+ * end of the handshake, and drops them again on {@link #releaseIdleResources()} or when an
+ * {@link IdleStateEvent} from an {@link io.netty.handler.timeout.IdleStateHandler} placed before this handler
+ * passes through (reader idle: the read cipher; writer idle: the write cipher; all idle: both). A gateway with
+ * many quiet devices then holds key bytes per connection, not ciphers; the next record makes the cipher again.
  */
 public final class PskHandshakeHandler extends ChannelDuplexHandler {
 
@@ -87,6 +95,41 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
     /** True on the client side. */
     public boolean isClient() {
         return context.client;
+    }
+
+    /**
+     * Drops what an established, quiet connection can make again when data flows: the TLS 1.3 cipher objects
+     * (about 1 KB each on the JDK; the key bytes are kept) and empty queues. Safe at any time from any thread (it
+     * runs on the channel's event loop); it changes nothing on the wire. Does nothing before the handshake
+     * completed, after close, or for TLS 1.2 connections' ciphers.
+     */
+    public void releaseIdleResources() {
+        if (ctx.executor().inEventLoop()) {
+            releaseIdle(true, true);
+        } else {
+            ctx.executor().execute(() -> releaseIdle(true, true));
+        }
+    }
+
+    /** Tests: the record layer. */
+    TlsRecordLayer recordLayer() {
+        return recordLayer;
+    }
+
+    private void releaseIdle(boolean read, boolean write) {
+        if (session != null && !finished) {
+            recordLayer.releaseIdleResources(read, write);
+        }
+    }
+
+    /** An IdleStateHandler's event releases the idle direction's cipher (see the class comment), then goes on. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent) {
+            IdleState state = ((IdleStateEvent) evt).state();
+            releaseIdle(state != IdleState.WRITER_IDLE, state != IdleState.READER_IDLE);
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     /**
@@ -454,7 +497,7 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
             return;
         }
         closeNotifySent = true;
-        if (!pendingWrites.isEmpty()) {
+        if (pendingWrites != null && !pendingWrites.isEmpty()) {
             pendingWrites.removeAndFailAll(new ClosedChannelException());
         }
         ctx.flush(); // data written before close() is sealed and sent before the close_notify
@@ -619,6 +662,7 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
         if (!pendingWrites.isEmpty()) {
             pendingWrites.removeAndWriteAll();
         }
+        pendingWrites = null; // writes go straight to the record layer from now on
         if (handshakePromise.trySuccess(negotiated)) {
             context.handshakesSucceeded.increment();
         }

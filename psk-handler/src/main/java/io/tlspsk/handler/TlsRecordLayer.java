@@ -35,6 +35,8 @@ final class TlsRecordLayer extends ChannelDuplexHandler {
 
     private ChannelHandlerContext ctx;
     private CoalescingBufferQueue appQueue;
+    /** Whether a write with a non-void promise was queued since {@link #appQueue} was last empty. */
+    private boolean queuedPromises;
     private RecordProtection readProtection;
     private RecordProtection writeProtection;
     private boolean plaintextAlertsAllowed = true;
@@ -48,7 +50,6 @@ final class TlsRecordLayer extends ChannelDuplexHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.appQueue = new CoalescingBufferQueue(ctx.channel(), 4, true);
     }
 
     @Override
@@ -168,6 +169,12 @@ final class TlsRecordLayer extends ChannelDuplexHandler {
         return writeProtection != null;
     }
 
+    /** Tests: whether the TLS 1.3 read / write protection holds a cipher object now. */
+    boolean holdsCipher(boolean read) {
+        RecordProtection p = read ? readProtection : writeProtection;
+        return p instanceof Tls13RecordProtection && ((Tls13RecordProtection) p).holdsCipher();
+    }
+
     /** TLS 1.2 was negotiated: after change_cipher_spec every record type arrives protected. */
     void tls12() {
         tls12 = true;
@@ -195,7 +202,10 @@ final class TlsRecordLayer extends ChannelDuplexHandler {
     void tls13Secret(boolean read, CipherSuite suite, Hkdf hkdf, byte[] secret, long recordLimit) {
         RecordProtection current = read ? readProtection : writeProtection;
         if (current instanceof Tls13RecordProtection && ((Tls13RecordProtection) current).suite() == suite) {
-            ((Tls13RecordProtection) current).rekey(secret);
+            // Handshake keys give way to application keys: the cipher object is dropped rather than re-keyed, and made
+            // again on the first application record, so a connection that goes quiet after its handshake holds
+            // only key bytes.
+            ((Tls13RecordProtection) current).rekey(hkdf, secret, false);
         } else if (read) {
             readProtection(new Tls13RecordProtection(suite, hkdf, secret, recordLimit));
         } else {
@@ -231,6 +241,13 @@ final class TlsRecordLayer extends ChannelDuplexHandler {
             writeRecord((TlsRecord) msg, promise);
         } else if (msg instanceof ByteBuf) {
             // Application data: only the handshake handler passes it, and only once the handshake is done.
+            if (!promise.isVoid()) {
+                queuedPromises = true;
+            }
+            if (appQueue == null) {
+                // Made on the first write, dropped again by releaseIdleResources() while empty.
+                appQueue = new CoalescingBufferQueue(ctx.channel(), 4, true);
+            }
             appQueue.add((ByteBuf) msg, promise);
         } else {
             ctx.write(msg, promise);
@@ -258,17 +275,25 @@ final class TlsRecordLayer extends ChannelDuplexHandler {
     @Override
     public void flush(ChannelHandlerContext ctx) throws Exception {
         try {
-            while (!appQueue.isEmpty()) {
+            while (appQueue != null && !appQueue.isEmpty()) {
                 if (writeProtection.needsKeyUpdate()) {
                     sendKeyUpdate(false, ctx.voidPromise());
                 }
-                ChannelPromise promise = ctx.newPromise();
+                // The queue hands each write's promise to the record that completes it. When every queued write
+                // came with a void promise (high-throughput senders), there is nothing to notify: no promise per
+                // record is made.
+                ChannelPromise promise = queuedPromises ? ctx.newPromise() : ctx.voidPromise();
                 ByteBuf chunk = appQueue.remove(ctx.alloc(), RecordLimits.MAX_PLAINTEXT_LENGTH, promise);
+                if (appQueue.isEmpty()) {
+                    queuedPromises = false;
+                }
                 ByteBuf wire;
                 try {
                     wire = writeProtection.seal(ctx.alloc(), ContentType.APPLICATION_DATA, chunk);
                 } catch (TlsAlertException e) {
-                    promise.tryFailure(e);
+                    if (!promise.isVoid()) { // a void promise would fire exceptionCaught a second time
+                        promise.tryFailure(e);
+                    }
                     throw e;
                 } finally {
                     chunk.release();
@@ -278,6 +303,33 @@ final class TlsRecordLayer extends ChannelDuplexHandler {
         } finally {
             ctx.flush();
         }
+    }
+
+    /**
+     * Drops what an idle connection does not need and can make again on demand: the TLS 1.3 ciphers of the
+     * directions in {@code read}/{@code write} (their key bytes stay), and the empty write queue and hold queue.
+     * Nothing observable changes; the next record costs one cipher construction.
+     *
+     * @return whether anything was dropped
+     */
+    boolean releaseIdleResources(boolean read, boolean write) {
+        boolean released = false;
+        if (write && appQueue != null && appQueue.isEmpty()) {
+            appQueue = null;
+            queuedPromises = false;
+            released = true;
+        }
+        if (read && held != null && held.isEmpty() && !paused) {
+            held = null;
+            released = true;
+        }
+        if (read && readProtection instanceof Tls13RecordProtection) {
+            released |= ((Tls13RecordProtection) readProtection).releaseCipher();
+        }
+        if (write && writeProtection instanceof Tls13RecordProtection) {
+            released |= ((Tls13RecordProtection) writeProtection).releaseCipher();
+        }
+        return released;
     }
 
     /** Fails and releases application data not yet sealed: nothing may be sent after a fatal alert. */

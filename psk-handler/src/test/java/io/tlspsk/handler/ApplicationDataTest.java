@@ -277,6 +277,31 @@ class ApplicationDataTest {
         }
     }
 
+    /**
+     * Writes with void promises (no per-record promise is made for them) and writes with real promises, mixed in
+     * one flush and across records: every byte arrives in order, every real promise completes, and nothing is
+     * reported as an exception.
+     */
+    @Test
+    void voidAndRealPromisesMixedAcrossRecordsAllComplete() {
+        try (EmbeddedPair pair = newPair()) {
+            pair.handshake();
+            byte[] data = WireTap.pattern(70_000, 23);
+            pair.client.write(Unpooled.wrappedBuffer(data, 0, 20_000), pair.client.voidPromise());
+            ChannelFuture real = pair.client.write(Unpooled.wrappedBuffer(data, 20_000, 20_000));
+            pair.client.write(Unpooled.wrappedBuffer(data, 40_000, 10_000), pair.client.voidPromise());
+            pair.client.flush();
+            assertTrue(real.isSuccess(), () -> "write with a promise: " + real.cause());
+            pair.client.writeAndFlush(Unpooled.wrappedBuffer(data, 50_000, 20_000), pair.client.voidPromise());
+            ChannelFuture last = pair.client.writeAndFlush(Unpooled.EMPTY_BUFFER);
+            pair.pump();
+            assertTrue(last.isSuccess(), () -> "write after void ones: " + last.cause());
+            assertArrayEquals(data, WireTap.drainBytes(pair.serverEvents));
+            assertTrue(pair.clientEvents.exceptions.isEmpty(), () -> "exceptions: " + pair.clientEvents.exceptions);
+            assertTrue(pair.client.isOpen());
+        }
+    }
+
     @Test
     void emptyWriteSucceedsAndDeliversNothing() {
         try (EmbeddedPair pair = newPair()) {

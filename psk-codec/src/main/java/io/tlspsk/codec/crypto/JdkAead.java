@@ -31,6 +31,12 @@ abstract class JdkAead implements Aead {
     private final AeadAlgorithm algorithm;
     private final String keyAlgorithm;
     private final Cipher cipher;
+    /**
+     * SunJCE decrypts fast only in place: given distinct input and output arrays its GCM allocated ~530 KB and ran
+     * 3x slower per 16 KiB record (JDK 17, BulkBenchmark), so input is copied into the output array first. Other
+     * providers (ACCP) decrypt from one array into another directly.
+     */
+    private final boolean openInPlace;
     private SecretKeySpec key;
     private byte[] lastNonce;
 
@@ -47,6 +53,7 @@ abstract class JdkAead implements Aead {
         } catch (NoSuchAlgorithmException | NoSuchPaddingException e) {
             throw new IllegalStateException(transformation + " is not available", e);
         }
+        this.openInPlace = "SunJCE".equals(cipher.getProvider().getName());
         this.key = new SecretKeySpec(key, keyAlgorithm);
     }
 
@@ -93,6 +100,15 @@ abstract class JdkAead implements Aead {
             throws GeneralSecurityException {
         if (inLen < algorithm.tagLength()) {
             throw new AEADBadTagException("ciphertext shorter than the tag");
+        }
+        if (openInPlace && (in != out || inOff != outOff) && out.length - outOff >= inLen) {
+            System.arraycopy(in, inOff, out, outOff, inLen);
+            try {
+                return run(Cipher.DECRYPT_MODE, nonce, aad, out, outOff, inLen, out, outOff);
+            } catch (GeneralSecurityException e) {
+                Arrays.fill(out, outOff, outOff + inLen, (byte) 0); // nothing of a forged record stays behind
+                throw e;
+            }
         }
         return run(Cipher.DECRYPT_MODE, nonce, aad, in, inOff, inLen, out, outOff);
     }

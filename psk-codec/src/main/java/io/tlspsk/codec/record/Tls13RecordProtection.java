@@ -19,6 +19,10 @@ import java.util.Arrays;
  *
  * <p>Records are sealed and opened in heap arrays: the JDK's Cipher is fastest there (PERFORMANCE.md), so a
  * direct input is copied once into the heap output and processed in place.
+ *
+ * <p>The cipher object (with the provider's expanded key, about 1 KB on the JDK) exists only while records flow:
+ * it is made on the first record under a key, and {@link #releaseCipher()} drops it again for an idle
+ * connection; the key bytes themselves stay until {@link #destroy()}.
  */
 public final class Tls13RecordProtection implements RecordProtection {
 
@@ -34,51 +38,108 @@ public final class Tls13RecordProtection implements RecordProtection {
     static final long CHACHA_RECORD_LIMIT = 1L << 48;
 
     private final CipherSuite suite;
-    private final Hkdf hkdf;
     private final byte[] trafficSecret;
-    private final Aead aead;
+    /** The AEAD key derived from {@link #trafficSecret}, kept to make {@link #aead} on demand. */
+    private final byte[] key;
+    /** {@code null} until the first record under the current key, and after {@link #releaseCipher()}. */
+    private Active active;
     private final byte[] iv = new byte[12];
-    private final byte[] nonce = new byte[12];
-    private final byte[] aad = new byte[RecordLimits.HEADER_LENGTH];
     private final long recordLimit;
     private long sequence;
+    private boolean destroyed;
 
     /**
      * @param trafficSecret copied; the caller zeroes its own array
      * @param recordLimit records before a key update is due, or -1 for the AEAD's default
      */
     public Tls13RecordProtection(CipherSuite suite, Hkdf hkdf, byte[] trafficSecret, long recordLimit) {
-        this.suite = suite;
-        this.hkdf = hkdf;
-        this.trafficSecret = trafficSecret.clone();
-        TrafficKeys keys = Tls13KeySchedule.trafficKeys(hkdf, suite.aead(), this.trafficSecret);
-        try {
-            this.aead = CryptoBackend.newAead(suite.aead(), keys.key());
-            System.arraycopy(keys.iv(), 0, iv, 0, iv.length);
-        } finally {
-            keys.destroy();
+        if (hkdf.hash() != suite.hash()) {
+            throw new IllegalArgumentException("HKDF over " + hkdf.hash() + " for " + suite);
         }
+        this.suite = suite;
+        this.trafficSecret = trafficSecret.clone();
+        this.key = new byte[suite.aead().keyLength()];
+        deriveKeys(hkdf);
         this.recordLimit = recordLimit > 0 ? recordLimit : defaultLimit(suite.aead());
     }
 
     /**
-     * Switches this direction to {@code newTrafficSecret} (copied) in place: same suite, same cipher object, new
-     * key and IV, sequence number back to 0 (RFC 8446 section 5.3). Used when handshake keys give way to
-     * application keys, and for KeyUpdate.
+     * Switches this direction to {@code newTrafficSecret} (copied) in place: same suite, new key and IV, sequence
+     * number back to 0 (RFC 8446 section 5.3). Used when handshake keys give way to application keys, and for
+     * KeyUpdate. The cipher object is kept and re-keyed when {@code keepCipher} is set (records are flowing: a
+     * KeyUpdate); otherwise it is dropped and made again on the next record (the switch to application keys, after
+     * which a gateway's connection is often idle).
      */
-    public void rekey(byte[] newTrafficSecret) {
-        if (newTrafficSecret.length != trafficSecret.length) {
-            throw new IllegalArgumentException("traffic secret of the wrong length for " + suite);
+    public void rekey(Hkdf hkdf, byte[] newTrafficSecret, boolean keepCipher) {
+        if (newTrafficSecret.length != trafficSecret.length || hkdf.hash() != suite.hash()) {
+            throw new IllegalArgumentException("traffic secret or HKDF of the wrong hash for " + suite);
         }
         System.arraycopy(newTrafficSecret, 0, trafficSecret, 0, trafficSecret.length);
+        deriveKeys(hkdf);
+        if (active != null) {
+            if (keepCipher) {
+                active.aead.rekey(key);
+            } else {
+                releaseCipher();
+            }
+        }
+        sequence = 0;
+    }
+
+    /** Key and IV of {@link #trafficSecret} into {@link #key} and {@link #iv} (RFC 8446 section 7.3). */
+    private void deriveKeys(Hkdf hkdf) {
         TrafficKeys keys = Tls13KeySchedule.trafficKeys(hkdf, suite.aead(), trafficSecret);
         try {
-            aead.rekey(keys.key());
+            System.arraycopy(keys.key(), 0, key, 0, key.length);
             System.arraycopy(keys.iv(), 0, iv, 0, iv.length);
         } finally {
             keys.destroy();
         }
-        sequence = 0;
+    }
+
+    /** What sealing and opening need besides the key bytes; exists only while records flow. */
+    private static final class Active {
+        final Aead aead;
+        final byte[] nonce = new byte[12];
+        final byte[] aad = new byte[RecordLimits.HEADER_LENGTH];
+
+        Active(Aead aead) {
+            this.aead = aead;
+        }
+    }
+
+    /** The cipher for the current key, made now if there is none. */
+    private Active active() {
+        Active a = active;
+        if (a == null) {
+            if (destroyed) {
+                throw new IllegalStateException("record protection destroyed");
+            }
+            a = active = new Active(CryptoBackend.newAead(suite.aead(), key));
+        }
+        return a;
+    }
+
+    /**
+     * Drops the cipher object and the provider's key schedule; the next record makes them again from the key
+     * bytes. For idle connections: the cipher is most of what an established connection holds.
+     *
+     * @return whether there was a cipher to drop
+     */
+    public boolean releaseCipher() {
+        Active a = active;
+        if (a == null) {
+            return false;
+        }
+        active = null;
+        a.aead.destroy();
+        Arrays.fill(a.nonce, (byte) 0);
+        return true;
+    }
+
+    /** Whether a cipher object is held now (for tests and memory accounting). */
+    public boolean holdsCipher() {
+        return active != null;
     }
 
     private static long defaultLimit(AeadAlgorithm aead) {
@@ -92,9 +153,12 @@ public final class Tls13RecordProtection implements RecordProtection {
 
     /** Moves to the next generation of the traffic secret (RFC 8446 section 7.2, KeyUpdate), in place. */
     public void update() {
+        // A KeyUpdate is rare (every 2^24 records at most, or when the peer asks): an HKDF is made for it rather
+        // than held by every connection.
+        Hkdf hkdf = new Hkdf(suite.hash());
         byte[] nextSecret = Tls13KeySchedule.nextApplicationTrafficSecret(hkdf, trafficSecret);
         try {
-            rekey(nextSecret);
+            rekey(hkdf, nextSecret, true);
         } finally {
             Arrays.fill(nextSecret, (byte) 0);
         }
@@ -111,7 +175,9 @@ public final class Tls13RecordProtection implements RecordProtection {
         if (length > RecordLimits.MAX_PLAINTEXT_LENGTH) {
             throw new TlsAlertException(AlertDescription.INTERNAL_ERROR, "plaintext larger than a record");
         }
-        int cipherLength = length + 1 + aead.algorithm().tagLength();
+        int cipherLength = length + 1 + suite.aead().tagLength();
+        Active c = active();
+        byte[] aad = c.aad;
         ByteBuf out = alloc.heapBuffer(RecordLimits.HEADER_LENGTH + cipherLength);
         boolean ok = false;
         try {
@@ -126,8 +192,8 @@ public final class Tls13RecordProtection implements RecordProtection {
             int body = base + RecordLimits.HEADER_LENGTH;
             content.readBytes(a, body, length);
             a[body + length] = (byte) contentType; // TLSInnerPlaintext.type, no padding
-            computeNonce();
-            aead.seal(nonce, aad, a, body, length + 1, a, body);
+            computeNonce(c.nonce);
+            c.aead.seal(c.nonce, aad, a, body, length + 1, a, body);
             sequence++;
             out.writerIndex(out.writerIndex() + RecordLimits.HEADER_LENGTH + cipherLength);
             ok = true;
@@ -145,25 +211,38 @@ public final class Tls13RecordProtection implements RecordProtection {
     public TlsRecord open(ByteBufAllocator alloc, TlsRecord record) throws TlsAlertException {
         ByteBuf in = record.content();
         int length = in.readableBytes();
-        int tag = aead.algorithm().tagLength();
+        int tag = suite.aead().tagLength();
         if (length < tag + 1) {
             throw new TlsAlertException(AlertDescription.BAD_RECORD_MAC, "protected record too short");
         }
+        Active c = active();
+        byte[] aad = c.aad;
         ByteBuf out = alloc.heapBuffer(length);
         boolean ok = false;
         try {
             byte[] a = out.array();
             int off = out.arrayOffset() + out.writerIndex();
-            in.getBytes(in.readerIndex(), a, off, length);
+            // A heap record is decrypted straight from its array (read only: the inbound buffer may be shared);
+            // a direct one is copied into the output array first and decrypted in place (PERFORMANCE.md).
+            byte[] src;
+            int srcOff;
+            if (in.hasArray()) {
+                src = in.array();
+                srcOff = in.arrayOffset() + in.readerIndex();
+            } else {
+                in.getBytes(in.readerIndex(), a, off, length);
+                src = a;
+                srcOff = off;
+            }
             aad[0] = (byte) record.contentType();
             aad[1] = 3;
             aad[2] = 3;
             aad[3] = (byte) (length >>> 8);
             aad[4] = (byte) length;
-            computeNonce();
+            computeNonce(c.nonce);
             int n;
             try {
-                n = aead.open(nonce, aad, a, off, length, a, off);
+                n = c.aead.open(c.nonce, aad, src, srcOff, length, a, off);
             } catch (GeneralSecurityException e) {
                 // RFC 8446 section 5.2: deprotection failure -> bad_record_mac.
                 throw new TlsAlertException(AlertDescription.BAD_RECORD_MAC, "record does not authenticate");
@@ -192,7 +271,7 @@ public final class Tls13RecordProtection implements RecordProtection {
     }
 
     /** Per-record nonce: the IV XOR the 64-bit sequence number, left-padded (RFC 8446 section 5.3). */
-    private void computeNonce() {
+    private void computeNonce(byte[] nonce) {
         System.arraycopy(iv, 0, nonce, 0, 12);
         long s = sequence;
         for (int i = 11; i >= 4; i--) {
@@ -213,9 +292,10 @@ public final class Tls13RecordProtection implements RecordProtection {
 
     @Override
     public void destroy() {
-        aead.destroy();
+        destroyed = true;
+        releaseCipher();
         Arrays.fill(trafficSecret, (byte) 0);
+        Arrays.fill(key, (byte) 0);
         Arrays.fill(iv, (byte) 0);
-        Arrays.fill(nonce, (byte) 0);
     }
 }

@@ -282,6 +282,49 @@ class Tls13RecordProtectionTest {
         }
     }
 
+    /**
+     * Heap records are decrypted straight from their array, direct ones through a copy: both give the plaintext, and
+     * neither writes into the inbound buffer (another handler may still hold it), also when the record is a slice
+     * in the middle of a larger buffer.
+     */
+    @ParameterizedTest
+    @MethodSource("tls13Suites")
+    void opensHeapDirectAndSlicedRecordsWithoutTouchingTheInput(CipherSuite suite) throws Exception {
+        byte[] secret = secret(suite, 15);
+        Tls13RecordProtection writer = protection(suite, secret);
+        Tls13RecordProtection reader = protection(suite, secret);
+        for (int kind = 0; kind < 3; kind++) {
+            byte[] content = pattern(1000 + kind, 15 + kind);
+            byte[] framed = seal(writer, ContentType.APPLICATION_DATA, content);
+            byte[] body = Arrays.copyOfRange(framed, RecordLimits.HEADER_LENGTH, framed.length);
+            ByteBuf whole;
+            ByteBuf in;
+            if (kind == 0) {
+                whole = ALLOC.heapBuffer().writeBytes(body);
+                in = whole.retainedSlice();
+            } else if (kind == 1) {
+                whole = ALLOC.directBuffer().writeBytes(body);
+                in = whole.retainedSlice();
+            } else {
+                whole = ALLOC.heapBuffer().writeBytes(pattern(7, 1)).writeBytes(body).writeBytes(pattern(9, 2));
+                in = whole.retainedSlice(7, body.length);
+            }
+            byte[] before = ByteBufUtil.getBytes(whole);
+            TlsRecord opened = reader.open(ALLOC, new TlsRecord(ContentType.APPLICATION_DATA, in));
+            try {
+                assertEquals(ContentType.APPLICATION_DATA, opened.contentType());
+                assertArrayEquals(content, ByteBufUtil.getBytes(opened.content()), "kind " + kind);
+                assertArrayEquals(before, ByteBufUtil.getBytes(whole), "the inbound buffer was written to");
+            } finally {
+                opened.release();
+                in.release();
+                assertTrue(whole.release());
+            }
+        }
+        writer.destroy();
+        reader.destroy();
+    }
+
     @Test
     void sealsDirectInputLikeHeapInput() throws Exception {
         CipherSuite suite = CipherSuite.TLS_CHACHA20_POLY1305_SHA256;
@@ -334,12 +377,53 @@ class Tls13RecordProtectionTest {
     @ParameterizedTest
     @MethodSource("tls13Suites")
     void rekeyInPlaceMatchesAFreshProtectionForTheNewSecret(CipherSuite suite) throws Exception {
-        Tls13RecordProtection writer = protection(suite, secret(suite, 21));
-        seal(writer, ContentType.HANDSHAKE, new byte[] {1, 2, 3});
-        byte[] newSecret = secret(suite, 22);
-        writer.rekey(newSecret);
-        assertEquals(0, writer.sequenceNumber());
-        assertArrayEquals(seal(protection(suite, newSecret), ContentType.APPLICATION_DATA, pattern(7, 5)),
-                seal(writer, ContentType.APPLICATION_DATA, pattern(7, 5)));
+        for (boolean keepCipher : new boolean[] {true, false}) {
+            Tls13RecordProtection writer = protection(suite, secret(suite, 21));
+            seal(writer, ContentType.HANDSHAKE, new byte[] {1, 2, 3});
+            assertTrue(writer.holdsCipher());
+            byte[] newSecret = secret(suite, 22);
+            writer.rekey(new Hkdf(suite.hash()), newSecret, keepCipher);
+            assertEquals(keepCipher, writer.holdsCipher(), "keepCipher " + keepCipher);
+            assertEquals(0, writer.sequenceNumber());
+            assertArrayEquals(seal(protection(suite, newSecret), ContentType.APPLICATION_DATA, pattern(7, 5)),
+                    seal(writer, ContentType.APPLICATION_DATA, pattern(7, 5)));
+            writer.destroy();
+        }
+    }
+
+    /**
+     * The cipher is made on the first record and can be dropped between records at any point: the records sealed
+     * and opened around each release are exactly those of a protection that never released anything.
+     */
+    @ParameterizedTest
+    @MethodSource("tls13Suites")
+    void releasingTheCipherBetweenRecordsChangesNothingOnTheWire(CipherSuite suite) throws Exception {
+        byte[] secret = secret(suite, 23);
+        Tls13RecordProtection writer = protection(suite, secret);
+        Tls13RecordProtection reader = protection(suite, secret);
+        Tls13RecordProtection reference = protection(suite, secret);
+        assertFalse(writer.holdsCipher(), "no cipher before the first record");
+        assertFalse(writer.releaseCipher());
+        for (int i = 0; i < 6; i++) {
+            byte[] content = pattern(50 + i, i);
+            byte[] framed = seal(writer, ContentType.APPLICATION_DATA, content);
+            assertArrayEquals(seal(reference, ContentType.APPLICATION_DATA, content), framed);
+            assertArrayEquals(typed(ContentType.APPLICATION_DATA, content), open(reader, framed));
+            assertTrue(writer.holdsCipher());
+            if (i % 2 == 0) {
+                assertTrue(writer.releaseCipher());
+                assertTrue(reader.releaseCipher());
+                assertFalse(writer.holdsCipher());
+            }
+        }
+        writer.update();
+        reader.update();
+        byte[] framed = seal(writer, ContentType.APPLICATION_DATA, pattern(5, 5));
+        assertArrayEquals(typed(ContentType.APPLICATION_DATA, pattern(5, 5)), open(reader, framed));
+        writer.destroy();
+        assertFalse(writer.holdsCipher());
+        assertThrows(IllegalStateException.class, () -> seal(writer, ContentType.APPLICATION_DATA, pattern(5, 5)));
+        reader.destroy();
+        reference.destroy();
     }
 }
