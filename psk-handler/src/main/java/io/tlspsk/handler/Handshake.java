@@ -3,12 +3,14 @@ package io.tlspsk.handler;
 import io.netty.buffer.ByteBuf;
 import io.tlspsk.codec.alert.AlertDescription;
 import io.tlspsk.codec.alert.TlsAlertException;
+import io.tlspsk.codec.alert.TlsLimitExceededException;
 import io.tlspsk.codec.handshake.ClientHello;
 import io.tlspsk.codec.crypto.CryptoBackend;
 import io.tlspsk.codec.handshake.HandshakeType;
 import io.tlspsk.codec.handshake.Transcript;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * One side of one handshake, TLS 1.3 or TLS 1.2: a state object the {@link PskHandshakeHandler} feeds whole
@@ -16,9 +18,18 @@ import java.util.concurrent.CompletionStage;
  */
 abstract class Handshake {
 
+    private static final AtomicIntegerFieldUpdater<Handshake> LOOKUP_SLOT =
+            AtomicIntegerFieldUpdater.newUpdater(Handshake.class, "lookupSlot");
+
     final PskHandshakeHandler handler;
     final PskTlsContext config;
     final Transcript transcript;
+    /**
+     * 1 while this handshake holds one of the context's pending-lookup slots. Cleared with a compare-and-set, so the
+     * slot goes back exactly once whichever comes first: the stage completing (on any thread, even more than once)
+     * or the handshake ending (on the event loop).
+     */
+    private volatile int lookupSlot;
 
     Handshake(PskHandshakeHandler handler) {
         this(handler, new Transcript());
@@ -68,20 +79,35 @@ abstract class Handshake {
      * Asks the server's selector and calls {@code listener} with its answer on the event loop. A synchronous
      * answer (a store in memory) is handled at once; otherwise inbound processing pauses until the answer arrives
      * (the handler resumes it). The stage is registered on once and never probed with isDone()/join(), which
-     * minimal stages refuse.
+     * minimal stages refuse. The lookup holds one of the context's pending-lookup slots until its stage completes or
+     * the handshake ends; when none is free the selector is not asked.
      */
     void selectPsk(PskSelectionRequest request, SelectionListener listener) throws TlsAlertException {
+        if (!config.tryStartLookup()) {
+            // An overloaded server, not a fault of the peer's: internal_error (RFC 8446 section 6.2). The selector
+            // is not asked. See PskTlsContext.Builder#maxPendingLookups.
+            throw new TlsLimitExceededException(AlertDescription.INTERNAL_ERROR,
+                    "too many pending PSK lookups (limit " + config.maxPendingLookups + ")",
+                    TlsLimitExceededException.Limit.PENDING_LOOKUPS);
+        }
+        lookupSlot = 1;
         CompletionStage<PskSelection> stage;
         try {
             stage = config.selector.select(request);
         } catch (RuntimeException e) {
+            endLookup();
             throw new TlsAlertException(AlertDescription.INTERNAL_ERROR, "PSK selector threw", e);
         }
         if (stage == null) {
+            endLookup();
             throw new TlsAlertException(AlertDescription.INTERNAL_ERROR, "PSK selector returned null");
         }
         SynchronousAnswer answer = new SynchronousAnswer(Thread.currentThread());
         stage.whenComplete((selection, failure) -> {
+            if (!endLookup()) {
+                // The handshake ended first (its slot went back then), or a faulty stage called back twice.
+                return;
+            }
             if (answer.registering && Thread.currentThread() == answer.thread) {
                 answer.selection = selection;
                 answer.failure = failure;
@@ -96,6 +122,20 @@ abstract class Handshake {
         } else {
             handler.pauseInbound();
         }
+    }
+
+    /**
+     * Gives back this handshake's pending-lookup slot if it still holds one, and says whether this call did.
+     * Idempotent and thread-safe: called when the selector's stage completes (only the call that gives the slot back
+     * goes on to use the answer) and from the server handshakes' {@link #destroy()}, which every end of a handshake
+     * goes through.
+     */
+    final boolean endLookup() {
+        if (LOOKUP_SLOT.compareAndSet(this, 1, 0)) {
+            config.endLookup();
+            return true;
+        }
+        return false;
     }
 
     /** Holds a selection that completed while its callback was being registered. */

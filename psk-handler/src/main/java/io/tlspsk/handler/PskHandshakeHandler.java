@@ -22,6 +22,7 @@ import io.tlspsk.codec.CipherSuite;
 import io.tlspsk.codec.PskTlsCodec;
 import io.tlspsk.codec.alert.AlertDescription;
 import io.tlspsk.codec.alert.TlsAlertException;
+import io.tlspsk.codec.alert.TlsLimitExceededException;
 import io.tlspsk.codec.crypto.Hkdf;
 import io.tlspsk.codec.handshake.HandshakeReassembler;
 import io.tlspsk.codec.handshake.HandshakeType;
@@ -205,11 +206,20 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
         if (session != null || finished) {
             return;
         }
+        context.handshakeTimeouts.increment();
         PskHandshakeTimeoutException cause = new PskHandshakeTimeoutException(
                 "handshake did not complete within " + context.handshakeTimeoutMillis + " ms");
         finished = true;
         failHandshake(cause);
-        ctx.close();
+        if (ctx.channel().isActive() && !closeNotifySent) {
+            // RFC 8446 section 6.1 (RFC 5246 section 7.2.1 alike): user_canceled says the handshake is cancelled "for
+            // some reason unrelated to a protocol failure", and is followed by close_notify. Under the write keys
+            // once there are some; closed when flushed, or after a short wait for a peer that does not read.
+            writeAlertRecord(AlertDescription.USER_CANCELED, ALERT_WARNING);
+            closeWithNotify(ctx.newPromise());
+        } else {
+            ctx.close();
+        }
     }
 
     @Override
@@ -679,8 +689,14 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
             return;
         }
         boolean first = !finished;
-        if (first && handshake != null) {
-            handshake.onFatal(e); // may report an authentication failure before the failure events
+        if (first) {
+            if (e instanceof TlsLimitExceededException) {
+                // Counted here, once per connection: the first violation ends it, and nothing after it is read.
+                context.limitExceeded(((TlsLimitExceededException) e).limit());
+            }
+            if (handshake != null) {
+                handshake.onFatal(e); // may report an authentication failure before the failure events
+            }
         }
         finished = true;
         PskAlertException cause = PskAlertException.sent(e.description(), e.detail(), e);

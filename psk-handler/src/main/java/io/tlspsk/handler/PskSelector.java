@@ -15,7 +15,8 @@ import java.util.function.Function;
  * answering). While it is pending the handler reads nothing more from the channel and holds what already
  * arrived; it resumes on the channel's event loop. A channel closed meanwhile, a stage that fails, and a stage
  * that outlasts the handshake timeout each end the handshake cleanly. {@link #select} is called on the event
- * loop: it must not block.
+ * loop: it must not block. At most {@link PskTlsContext.Builder#maxPendingLookups} lookups of one context are
+ * pending at once; beyond that a handshake is refused with internal_error without calling {@link #select}.
  */
 @FunctionalInterface
 public interface PskSelector {

@@ -2,8 +2,10 @@ package io.tlspsk.handler;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.tlspsk.codec.CipherSuite;
+import io.tlspsk.codec.alert.TlsLimitExceededException;
 import io.tlspsk.codec.crypto.HashAlgorithm;
 import io.tlspsk.codec.crypto.NamedGroup;
+import io.tlspsk.codec.handshake.ClientHello;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 
@@ -30,6 +33,12 @@ public final class PskTlsContext {
 
     /** The default handshake timeout, as Netty's SslHandler: 10 seconds. */
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
+    /** The default longest PSK identity a server accepts: 1024 bytes. */
+    public static final int DEFAULT_MAX_IDENTITY_LENGTH = 1024;
+
+    /** The default most PSK lookups a server has pending at once: 10,000. */
+    public static final int DEFAULT_MAX_PENDING_LOOKUPS = 10_000;
 
     final boolean client;
     final PskSelector selector;
@@ -51,6 +60,8 @@ public final class PskTlsContext {
     final long keyUpdateAfterRecords;
     final int maxHandshakeMessageSize;
     final int maxOfferedIdentities;
+    final int maxIdentityLength;
+    final int maxPendingLookups;
     /** Server: identities this entity offers as a client (Selfie protection); wrapped copies, compared by content. */
     private final Set<ByteBuffer> rejectedIdentities;
 
@@ -58,6 +69,17 @@ public final class PskTlsContext {
     final LongAdder handshakesSucceeded = new LongAdder();
     final LongAdder handshakesFailed = new LongAdder();
     final LongAdder authenticationFailures = new LongAdder();
+    // One per limit, counted only when the limit ends a connection (never on the per-record success path).
+    final LongAdder oversizedRecords = new LongAdder();
+    final LongAdder oversizedHandshakeMessages = new LongAdder();
+    final LongAdder tooManyIdentities = new LongAdder();
+    final LongAdder oversizedIdentities = new LongAdder();
+    final LongAdder lookupBufferOverflows = new LongAdder();
+    final LongAdder handshakeTimeouts = new LongAdder();
+    final LongAdder lookupsRefused = new LongAdder();
+
+    /** Server: PSK lookups started and not yet completed or abandoned, over every channel of this context. */
+    private final AtomicInteger pendingLookups = new AtomicInteger();
 
     private PskTlsContext(Builder b) {
         this.client = b.client;
@@ -81,6 +103,8 @@ public final class PskTlsContext {
         this.keyUpdateAfterRecords = b.keyUpdateAfterRecords;
         this.maxHandshakeMessageSize = b.maxHandshakeMessageSize;
         this.maxOfferedIdentities = b.maxOfferedIdentities;
+        this.maxIdentityLength = b.maxIdentityLength;
+        this.maxPendingLookups = b.maxPendingLookups;
         this.rejectedIdentities = Set.copyOf(b.rejectedIdentities);
     }
 
@@ -127,11 +151,66 @@ public final class PskTlsContext {
 
     /**
      * A snapshot of this context's counters, summed over every handler it made: handshakes succeeded and failed,
-     * and (servers) authentication failures, each of which also fired a {@link PskAuthenticationFailedEvent}.
-     * Nothing is kept per identity.
+     * (servers) authentication failures, each of which also fired a {@link PskAuthenticationFailedEvent}, and one
+     * counter per limit (see {@link PskTlsStats}). Nothing is kept per identity.
      */
     public PskTlsStats stats() {
-        return new PskTlsStats(handshakesSucceeded.sum(), handshakesFailed.sum(), authenticationFailures.sum());
+        return new PskTlsStats(handshakesSucceeded.sum(), handshakesFailed.sum(), authenticationFailures.sum(),
+                oversizedRecords.sum(), oversizedHandshakeMessages.sum(), tooManyIdentities.sum(),
+                oversizedIdentities.sum(), lookupBufferOverflows.sum(), handshakeTimeouts.sum(),
+                lookupsRefused.sum());
+    }
+
+    /** Counts a connection ended by {@code limit}; called once per connection, on its failure path only. */
+    void limitExceeded(TlsLimitExceededException.Limit limit) {
+        switch (limit) {
+            case RECORD_SIZE:
+                oversizedRecords.increment();
+                break;
+            case HANDSHAKE_MESSAGE_SIZE:
+                oversizedHandshakeMessages.increment();
+                break;
+            case OFFERED_IDENTITIES:
+                tooManyIdentities.increment();
+                break;
+            case IDENTITY_LENGTH:
+                oversizedIdentities.increment();
+                break;
+            case BUFFERED_DURING_LOOKUP:
+                lookupBufferOverflows.increment();
+                break;
+            case PENDING_LOOKUPS:
+                lookupsRefused.increment();
+                break;
+            default:
+                throw new IllegalArgumentException("unknown limit " + limit);
+        }
+    }
+
+    /**
+     * Server: takes one of the {@link Builder#maxPendingLookups} slots for a PSK lookup about to start, or returns
+     * false, taking nothing, when all are in use. Exact under concurrency: the count never exceeds the limit.
+     */
+    boolean tryStartLookup() {
+        for (;;) {
+            int n = pendingLookups.get();
+            if (n >= maxPendingLookups) {
+                return false;
+            }
+            if (pendingLookups.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Server: gives back a slot taken by {@link #tryStartLookup()}. The caller makes sure it does so only once. */
+    void endLookup() {
+        pendingLookups.decrementAndGet();
+    }
+
+    /** Server: PSK lookups pending now, over every channel of this context. */
+    int pendingLookups() {
+        return pendingLookups.get();
     }
 
     /** Server: true when {@code identity} is one this entity offers as a client ({@link Builder#rejectIdentitiesOf}). */
@@ -207,6 +286,8 @@ public final class PskTlsContext {
         private long keyUpdateAfterRecords = -1;
         private int maxHandshakeMessageSize = 32 * 1024;
         private int maxOfferedIdentities = 64;
+        private int maxIdentityLength = DEFAULT_MAX_IDENTITY_LENGTH;
+        private int maxPendingLookups = DEFAULT_MAX_PENDING_LOOKUPS;
         private final Set<ByteBuffer> rejectedIdentities = new HashSet<>();
 
         private Builder(boolean client) {
@@ -329,7 +410,12 @@ public final class PskTlsContext {
             return this;
         }
 
-        /** Time allowed for the whole handshake, PSK lookup included. Default 10 seconds; zero disables it. */
+        /**
+         * Time allowed for the whole handshake, PSK lookup included. Default 10 seconds; zero disables it. When it
+         * runs out the handler sends user_canceled and close_notify (RFC 8446 section 6.1), fails the handshake with
+         * a {@link PskHandshakeTimeoutException}, closes the channel and counts it in
+         * {@link PskTlsStats#handshakeTimeouts()}.
+         */
         public Builder handshakeTimeout(Duration timeout) {
             this.handshakeTimeout = Objects.requireNonNull(timeout, "timeout");
             return this;
@@ -346,15 +432,54 @@ public final class PskTlsContext {
             return this;
         }
 
-        /** Largest handshake message accepted, in bytes. Default 32 KiB. */
+        /**
+         * Largest handshake message accepted, in bytes: a larger one is refused with illegal_parameter from its header
+         * alone and counted in {@link PskTlsStats#oversizedHandshakeMessages()}. Default 32 KiB.
+         */
         public Builder maxHandshakeMessageSize(int bytes) {
             this.maxHandshakeMessageSize = bytes;
             return this;
         }
 
-        /** Server: most PSK identities looked at in one ClientHello. Default 64; more is illegal_parameter. */
+        /**
+         * Server: most PSK identities looked at in one ClientHello. Default 64; more is illegal_parameter, counted in
+         * {@link PskTlsStats#tooManyIdentities()}.
+         */
         public Builder maxOfferedIdentities(int count) {
             this.maxOfferedIdentities = count;
+            return this;
+        }
+
+        /**
+         * Server: longest PSK identity accepted, in bytes: in a TLS 1.3 ClientHello (any offered identity) or a
+         * TLS 1.2 ClientKeyExchange. A longer one is refused with illegal_parameter before the {@link PskSelector}
+         * is asked, and counted in {@link PskTlsStats#oversizedIdentities()}. Default
+         * {@value #DEFAULT_MAX_IDENTITY_LENGTH}; at least 128 (RFC 4279 section 5.3: implementations must support
+         * identities of up to 128 bytes) and at most 65535 (RFC 8446 section 4.2.11: {@code identity<1..2^16-1>}).
+         */
+        public Builder maxIdentityLength(int bytes) {
+            this.maxIdentityLength = bytes;
+            return this;
+        }
+
+        /**
+         * Server: most PSK lookups pending at once over every channel of this context: lookups the
+         * {@link PskSelector} was asked for and has not answered yet (TLS 1.3 asks after the ClientHello, TLS 1.2
+         * after the ClientKeyExchange). A lookup stops counting when its stage completes (successfully or not) or
+         * its handshake ends first (timeout, channel closed, handler removed). Default
+         * {@value #DEFAULT_MAX_PENDING_LOOKUPS}; at least 1.
+         *
+         * <p>It protects the server when its key service is slow: each pending lookup holds a connection, its
+         * ClientHello and whatever the client sends meanwhile, so a flood of ClientHellos would otherwise hold memory
+         * and connections without bound until the handshake timeout (which still applies to every handshake) ends
+         * them. Once the limit is reached a handshake that needs a lookup is refused without calling the selector:
+         * the server sends internal_error (RFC 8446 section 6.2: "an internal error unrelated to the peer or the
+         * correctness of this specification"; handshake_failure would tell the client its parameters or PSK were
+         * unacceptable, which they were not), fails the handshake with "too many pending PSK lookups (limit N)",
+         * closes the channel and counts it in {@link PskTlsStats#lookupsRefused()}.
+         */
+        public Builder maxPendingLookups(int count) {
+            this.maxPendingLookups = count;
             return this;
         }
 
@@ -444,6 +569,12 @@ public final class PskTlsContext {
             }
             if (maxOfferedIdentities < 1) {
                 throw new IllegalStateException("maxOfferedIdentities must be at least 1");
+            }
+            if (maxIdentityLength < 128 || maxIdentityLength > ClientHello.MAX_IDENTITY_LENGTH) {
+                throw new IllegalStateException("maxIdentityLength must be between 128 and 65535 bytes");
+            }
+            if (maxPendingLookups < 1) {
+                throw new IllegalStateException("maxPendingLookups must be at least 1");
             }
             return new PskTlsContext(this);
         }

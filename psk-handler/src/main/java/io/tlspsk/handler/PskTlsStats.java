@@ -4,17 +4,38 @@ package io.tlspsk.handler;
  * An immutable snapshot of a {@link PskTlsContext}'s counters, from {@link PskTlsContext#stats()}: totals over
  * every channel the context made a handler for. Each counter is read separately, so a snapshot taken while
  * handshakes run may be a few handshakes apart between its fields.
+ *
+ * <p>The limit counters count connections ended by a limit: each such connection sent the alert named in the
+ * getter's description (except a timeout, which sends user_canceled and close_notify), closed, and counts once, in
+ * one limit counter and in {@link #handshakesFailed()} when it failed a handshake. A peer that goes on after the
+ * first violation adds nothing.
  */
 public final class PskTlsStats {
 
     private final long handshakesSucceeded;
     private final long handshakesFailed;
     private final long authenticationFailures;
+    private final long oversizedRecords;
+    private final long oversizedHandshakeMessages;
+    private final long tooManyIdentities;
+    private final long oversizedIdentities;
+    private final long lookupBufferOverflows;
+    private final long handshakeTimeouts;
+    private final long lookupsRefused;
 
-    PskTlsStats(long handshakesSucceeded, long handshakesFailed, long authenticationFailures) {
+    PskTlsStats(long handshakesSucceeded, long handshakesFailed, long authenticationFailures, long oversizedRecords,
+                long oversizedHandshakeMessages, long tooManyIdentities, long oversizedIdentities,
+                long lookupBufferOverflows, long handshakeTimeouts, long lookupsRefused) {
         this.handshakesSucceeded = handshakesSucceeded;
         this.handshakesFailed = handshakesFailed;
         this.authenticationFailures = authenticationFailures;
+        this.oversizedRecords = oversizedRecords;
+        this.oversizedHandshakeMessages = oversizedHandshakeMessages;
+        this.tooManyIdentities = tooManyIdentities;
+        this.oversizedIdentities = oversizedIdentities;
+        this.lookupBufferOverflows = lookupBufferOverflows;
+        this.handshakeTimeouts = handshakeTimeouts;
+        this.lookupsRefused = lookupsRefused;
     }
 
     /** Handshakes that completed. */
@@ -35,9 +56,61 @@ public final class PskTlsStats {
         return authenticationFailures;
     }
 
+    /**
+     * Connections ended by a record longer than the protocol allows (record_overflow): a ciphertext longer than
+     * 2^14+256 bytes in TLS 1.3 (RFC 8446 section 5.2) or 2^14+2048 in TLS 1.2 (RFC 5246 section 6.2.3), or a
+     * plaintext longer than 2^14 bytes once decrypted.
+     */
+    public long oversizedRecords() {
+        return oversizedRecords;
+    }
+
+    /** Connections ended by a handshake message longer than {@code maxHandshakeMessageSize} (illegal_parameter). */
+    public long oversizedHandshakeMessages() {
+        return oversizedHandshakeMessages;
+    }
+
+    /** Server: ClientHellos refused for offering more than {@code maxOfferedIdentities} PSK identities (illegal_parameter). */
+    public long tooManyIdentities() {
+        return tooManyIdentities;
+    }
+
+    /**
+     * Server: handshakes refused for a PSK identity longer than {@code maxIdentityLength}, in a ClientHello or a
+     * TLS 1.2 ClientKeyExchange (illegal_parameter).
+     */
+    public long oversizedIdentities() {
+        return oversizedIdentities;
+    }
+
+    /**
+     * Server: handshakes ended because the client sent more than the 64 KiB held while its PSK lookup was pending
+     * (unexpected_message).
+     */
+    public long lookupBufferOverflows() {
+        return lookupBufferOverflows;
+    }
+
+    /**
+     * Handshakes that did not complete within {@code handshakeTimeout} (a user_canceled warning and a close_notify
+     * are sent, then the channel is closed).
+     */
+    public long handshakeTimeouts() {
+        return handshakeTimeouts;
+    }
+
+    /** Server: handshakes refused because {@code maxPendingLookups} lookups were already pending (internal_error). */
+    public long lookupsRefused() {
+        return lookupsRefused;
+    }
+
     @Override
     public String toString() {
         return "PskTlsStats(succeeded=" + handshakesSucceeded + ", failed=" + handshakesFailed
-                + ", authenticationFailures=" + authenticationFailures + ")";
+                + ", authenticationFailures=" + authenticationFailures + ", oversizedRecords=" + oversizedRecords
+                + ", oversizedHandshakeMessages=" + oversizedHandshakeMessages
+                + ", tooManyIdentities=" + tooManyIdentities + ", oversizedIdentities=" + oversizedIdentities
+                + ", lookupBufferOverflows=" + lookupBufferOverflows + ", handshakeTimeouts=" + handshakeTimeouts
+                + ", lookupsRefused=" + lookupsRefused + ")";
     }
 }

@@ -84,7 +84,7 @@ final class ServerHandshake extends Tls13Handshake {
     // ---- first ClientHello ----
 
     private void onFirstClientHello(ByteBuf message) throws TlsAlertException {
-        ClientHello hello = ClientHello.parse(body(message), config.maxOfferedIdentities);
+        ClientHello hello = ClientHello.parse(body(message), config.maxOfferedIdentities, config.maxIdentityLength);
         if (!(config.tls13 && hello.offersVersion(ClientHello.TLS13))) {
             negotiateTls12(hello, message);
             return;
@@ -343,7 +343,7 @@ final class ServerHandshake extends Tls13Handshake {
     }
 
     private void onSecondClientHello(ByteBuf message) throws TlsAlertException {
-        ClientHello hello = ClientHello.parse(body(message), config.maxOfferedIdentities);
+        ClientHello hello = ClientHello.parse(body(message), config.maxOfferedIdentities, config.maxIdentityLength);
         checkClientHello(hello);
         // RFC 8446 section 4.1.2: the second ClientHello repeats the first except for key_share, early_data,
         // cookie, pre_shared_key and padding.
@@ -446,6 +446,7 @@ final class ServerHandshake extends Tls13Handshake {
     @Override
     void destroy() {
         super.destroy();
+        endLookup(); // a lookup still pending is abandoned
         if (firstHelloMessage != null) {
             firstHelloMessage.release();
             firstHelloMessage = null;

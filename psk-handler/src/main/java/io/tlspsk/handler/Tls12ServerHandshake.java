@@ -5,6 +5,7 @@ import io.tlspsk.codec.CipherSuite;
 import io.tlspsk.codec.CipherSuite.KeyExchange;
 import io.tlspsk.codec.alert.AlertDescription;
 import io.tlspsk.codec.alert.TlsAlertException;
+import io.tlspsk.codec.alert.TlsLimitExceededException;
 import io.tlspsk.codec.crypto.CryptoBackend;
 import io.tlspsk.codec.crypto.FfdheKeyShare;
 import io.tlspsk.codec.crypto.KeyShare;
@@ -207,6 +208,13 @@ final class Tls12ServerHandshake extends Handshake {
     private void onClientKeyExchange(ByteBuf message) throws TlsAlertException {
         Tls12Messages.ClientKeyExchange cke = Tls12Messages.parseClientKeyExchange(body(message), suite.keyExchange());
         identity = cke.identity();
+        if (identity.length > config.maxIdentityLength) {
+            // RFC 4279 section 2 allows psk_identity<0..2^16-1>; a shorter limit is local policy, for which no RFC
+            // names an alert. As for a TLS 1.3 identity (ClientHello.parse): illegal_parameter, before the selector.
+            throw new TlsLimitExceededException(AlertDescription.ILLEGAL_PARAMETER,
+                    "PSK identity of " + identity.length + " bytes exceeds the limit of " + config.maxIdentityLength,
+                    TlsLimitExceededException.Limit.IDENTITY_LENGTH);
+        }
         if (config.rejectsIdentity(identity)) {
             // RFC 9257 (Selfie): our own client's identity, refused before the selector sees it.
             throw new TlsAlertException(AlertDescription.HANDSHAKE_FAILURE,
@@ -327,6 +335,7 @@ final class Tls12ServerHandshake extends Handshake {
 
     @Override
     void destroy() {
+        endLookup(); // a lookup still pending is abandoned
         for (byte[] m : masterSecrets) {
             zero(m);
         }

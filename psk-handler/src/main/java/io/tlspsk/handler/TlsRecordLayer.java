@@ -9,6 +9,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.tlspsk.codec.CipherSuite;
 import io.tlspsk.codec.alert.AlertDescription;
 import io.tlspsk.codec.alert.TlsAlertException;
+import io.tlspsk.codec.alert.TlsLimitExceededException;
 import io.tlspsk.codec.crypto.Hkdf;
 import io.tlspsk.codec.handshake.SimpleMessages;
 import io.tlspsk.codec.record.ContentType;
@@ -45,6 +46,7 @@ final class TlsRecordLayer extends ChannelDuplexHandler {
     private boolean paused;
     private ArrayDeque<TlsRecord> held;
     private int heldBytes;
+    private boolean heldOverflow;
     private boolean destroyed;
 
     @Override
@@ -78,15 +80,24 @@ final class TlsRecordLayer extends ChannelDuplexHandler {
     }
 
     private void hold(TlsRecord record) throws TlsAlertException {
-        heldBytes += record.content().readableBytes() + RecordLimits.HEADER_LENGTH;
+        if (heldOverflow) {
+            record.release(); // the alert is on its way; what follows in the same read is not kept
+            return;
+        }
+        int size = record.content().readableBytes() + RecordLimits.HEADER_LENGTH;
+        if (heldBytes + size > MAX_HELD_BYTES) {
+            // The record that would pass the limit is not kept either: what is held never exceeds it.
+            heldOverflow = true;
+            record.release();
+            throw new TlsLimitExceededException(AlertDescription.UNEXPECTED_MESSAGE,
+                    "peer sent more than " + MAX_HELD_BYTES + " bytes while its ClientHello was being answered",
+                    TlsLimitExceededException.Limit.BUFFERED_DURING_LOOKUP);
+        }
+        heldBytes += size;
         if (held == null) {
             held = new ArrayDeque<>(4);
         }
         held.add(record);
-        if (heldBytes > MAX_HELD_BYTES) {
-            throw new TlsAlertException(AlertDescription.UNEXPECTED_MESSAGE,
-                    "peer sent more than " + MAX_HELD_BYTES + " bytes while its ClientHello was being answered");
-        }
     }
 
     private void process(TlsRecord record) throws TlsAlertException {

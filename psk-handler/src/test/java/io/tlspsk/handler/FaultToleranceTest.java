@@ -17,7 +17,9 @@ import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.tlspsk.codec.alert.AlertDescription;
 import io.tlspsk.codec.crypto.HashAlgorithm;
+import io.tlspsk.codec.record.ContentType;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -90,6 +92,16 @@ class FaultToleranceTest {
         assertTrue(events.messages.isEmpty(), "no application data");
     }
 
+    /**
+     * What a handshake cut off by the timeout before any key sends (RFC 8446 section 6.1): a user_canceled warning,
+     * then a close_notify, both in clear, and nothing else.
+     */
+    static void assertCancelledInClear(EmbeddedChannel server) {
+        assertArrayEquals(HostileWire.concat(HostileWire.alertRecord(1, AlertDescription.USER_CANCELED.code()),
+                        HostileWire.alertRecord(1, AlertDescription.CLOSE_NOTIFY.code())),
+                HostileWire.takeOutbound(server), "user_canceled and close_notify, and nothing else");
+    }
+
     // ---- handshake timeout ----
 
     @Test
@@ -117,7 +129,7 @@ class FaultToleranceTest {
             assertTimedOut(server, handler, events);
             assertInstanceOf(PskHandshakeTimeoutException.class, queued.cause(), "the queued write fails with it");
             assertEquals(0, queuedData.refCnt(), "the queued data is released");
-            assertNull(server.readOutbound(), "nothing at all was sent to the slow peer");
+            assertCancelledInClear(server); // and nothing of the queued data
         } finally {
             server.finishAndReleaseAll();
             events.releaseAll();
@@ -144,6 +156,12 @@ class FaultToleranceTest {
             assertFalse(handler.handshakeFuture().isDone());
             advance(server, 20); // the client never sends its Finished
             assertTimedOut(server, handler, events);
+            // user_canceled and close_notify under the server's handshake key: two protected records.
+            List<HostileWire.Rec> alerts = HostileWire.records(HostileWire.takeOutbound(server));
+            assertEquals(2, alerts.size(), () -> "expected two protected alerts, got " + alerts);
+            for (HostileWire.Rec r : alerts) {
+                assertEquals(ContentType.APPLICATION_DATA, r.type(), "an alert sent in clear after the ServerHello");
+            }
         } finally {
             server.finishAndReleaseAll();
             events.releaseAll();
@@ -161,7 +179,7 @@ class FaultToleranceTest {
             assertFalse(handler.handshakeFuture().isDone());
             advance(server, 20);
             assertTimedOut(server, handler, events);
-            assertNull(server.readOutbound(), "nothing was sent");
+            assertCancelledInClear(server);
         } finally {
             server.finishAndReleaseAll();
             events.releaseAll();

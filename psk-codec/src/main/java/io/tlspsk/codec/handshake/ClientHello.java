@@ -2,7 +2,9 @@ package io.tlspsk.codec.handshake;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.tlspsk.codec.alert.AlertDescription;
 import io.tlspsk.codec.alert.TlsAlertException;
+import io.tlspsk.codec.alert.TlsLimitExceededException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,12 +92,27 @@ public final class ClientHello {
         byte[] ecPointFormatsData;
     }
 
+    /** Longest PSK identity the syntax allows: {@code opaque identity<1..2^16-1>} (RFC 8446 section 4.2.11). */
+    public static final int MAX_IDENTITY_LENGTH = 0xffff;
+
     /**
-     * Parses a ClientHello body (after the 4-byte handshake header).
+     * Parses a ClientHello body (after the 4-byte handshake header), accepting identities of any length the syntax
+     * allows.
      *
      * @param maxIdentities most PSK identities accepted; more is illegal_parameter
      */
     public static ClientHello parse(ByteBuf body, int maxIdentities) throws TlsAlertException {
+        return parse(body, maxIdentities, MAX_IDENTITY_LENGTH);
+    }
+
+    /**
+     * Parses a ClientHello body (after the 4-byte handshake header).
+     *
+     * @param maxIdentities most PSK identities accepted; more is illegal_parameter
+     * @param maxIdentityLength longest PSK identity accepted, in bytes; longer is illegal_parameter
+     * @throws TlsLimitExceededException when either limit is exceeded
+     */
+    public static ClientHello parse(ByteBuf body, int maxIdentities, int maxIdentityLength) throws TlsAlertException {
         WireReader r = new WireReader(body.duplicate());
         Builder b = new Builder();
         b.legacyVersion = r.u16("legacy_version");
@@ -165,7 +182,7 @@ public final class ClientHello {
             c.expectEnd("cookie");
         }
         if ((data = ext.get(ExtensionType.PRE_SHARED_KEY)) != null) {
-            b.pskOffer = parsePskOffer(data, maxIdentities);
+            b.pskOffer = parsePskOffer(data, maxIdentities, maxIdentityLength);
         }
         // TLS 1.2 extensions: kept raw, checked only by the TLS 1.2 accessors (see the class comment).
         if ((data = ext.get(ExtensionType.RENEGOTIATION_INFO)) != null) {
@@ -249,7 +266,8 @@ public final class ClientHello {
         return out;
     }
 
-    private static PskOffer parsePskOffer(ByteBuf data, int maxIdentities) throws TlsAlertException {
+    private static PskOffer parsePskOffer(ByteBuf data, int maxIdentities, int maxIdentityLength)
+            throws TlsAlertException {
         WireReader r = new WireReader(data);
         WireReader ids = new WireReader(r.vector16("identities", 7, 0xffff));
         int bindersStart = r.position();
@@ -260,9 +278,19 @@ public final class ClientHello {
         long[] ages = new long[4];
         while (ids.hasRemaining()) {
             if (identities.size() == maxIdentities) {
-                throw TlsAlertException.illegalParameter("more than " + maxIdentities + " PSK identities offered");
+                throw new TlsLimitExceededException(AlertDescription.ILLEGAL_PARAMETER,
+                        "more than " + maxIdentities + " PSK identities offered",
+                        TlsLimitExceededException.Limit.OFFERED_IDENTITIES);
             }
-            byte[] identity = ids.bytes16("identity", 1, 0xffff);
+            byte[] identity = ids.bytes16("identity", 1, MAX_IDENTITY_LENGTH);
+            if (identity.length > maxIdentityLength) {
+                // RFC 8446 section 4.2.11 allows identities up to 2^16-1 bytes; a shorter limit is local policy, for
+                // which no RFC names an alert. Not decode_error (section 6.2: "out of the specified range"), since
+                // the identity is within the specified range: illegal_parameter, as for too many identities.
+                throw new TlsLimitExceededException(AlertDescription.ILLEGAL_PARAMETER,
+                        "PSK identity of " + identity.length + " bytes exceeds the limit of " + maxIdentityLength,
+                        TlsLimitExceededException.Limit.IDENTITY_LENGTH);
+            }
             long age = ids.u32("obfuscated_ticket_age");
             if (identities.size() == ages.length) {
                 ages = java.util.Arrays.copyOf(ages, ages.length * 2);

@@ -2,7 +2,9 @@ package io.tlspsk.codec.handshake;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.tlspsk.codec.alert.AlertDescription;
 import io.tlspsk.codec.alert.TlsAlertException;
+import io.tlspsk.codec.alert.TlsLimitExceededException;
 
 /**
  * Joins handshake record fragments into whole messages (RFC 8446 section 5.1: a message may span records and a
@@ -51,8 +53,12 @@ public final class HandshakeReassembler {
         }
         int length = pending.getUnsignedMedium(pending.readerIndex() + 1);
         if (length > maxMessageSize) {
-            throw TlsAlertException.illegalParameter(HandshakeType.name(pending.getUnsignedByte(pending.readerIndex()))
-                    + " of " + length + " bytes exceeds the limit of " + maxMessageSize);
+            // No RFC names an alert for a local size limit; illegal_parameter, as OpenSSL sends for an excessive
+            // message size.
+            throw new TlsLimitExceededException(AlertDescription.ILLEGAL_PARAMETER,
+                    HandshakeType.name(pending.getUnsignedByte(pending.readerIndex()))
+                    + " of " + length + " bytes exceeds the limit of " + maxMessageSize,
+                    TlsLimitExceededException.Limit.HANDSHAKE_MESSAGE_SIZE);
         }
         if (pending.readableBytes() < HandshakeType.HEADER_LENGTH + length) {
             return null;

@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.tlspsk.codec.CipherSuite;
 import io.tlspsk.codec.alert.AlertDescription;
 import io.tlspsk.codec.alert.TlsAlertException;
+import io.tlspsk.codec.alert.TlsLimitExceededException;
 import io.tlspsk.codec.crypto.Aead;
 import io.tlspsk.codec.crypto.AeadAlgorithm;
 import io.tlspsk.codec.crypto.CryptoBackend;
@@ -257,7 +258,8 @@ public final class Tls13RecordProtection implements RecordProtection {
                 throw TlsAlertException.unexpectedMessage("protected record without a content type");
             }
             if (i > RecordLimits.MAX_PLAINTEXT_LENGTH) {
-                throw new TlsAlertException(AlertDescription.RECORD_OVERFLOW, "inner plaintext exceeds 2^14 bytes");
+                throw new TlsLimitExceededException(AlertDescription.RECORD_OVERFLOW, "inner plaintext exceeds 2^14 bytes",
+                        TlsLimitExceededException.Limit.RECORD_SIZE);
             }
             int type = a[off + i] & 0xff;
             out.writerIndex(out.writerIndex() + i);

@@ -6,6 +6,7 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.DecoderException;
 import io.tlspsk.codec.alert.AlertDescription;
 import io.tlspsk.codec.alert.TlsAlertException;
+import io.tlspsk.codec.alert.TlsLimitExceededException;
 import java.util.List;
 
 /**
@@ -48,8 +49,9 @@ public final class TlsRecordDecoder extends ByteToMessageDecoder {
             }
             if (length > maxCiphertextLength) {
                 // RFC 8446 section 5.2: longer than 2^14 + 256 -> record_overflow.
-                throw fail(in, new TlsAlertException(AlertDescription.RECORD_OVERFLOW,
-                        "record of " + length + " bytes exceeds " + maxCiphertextLength));
+                throw fail(in, new TlsLimitExceededException(AlertDescription.RECORD_OVERFLOW,
+                        "record of " + length + " bytes exceeds " + maxCiphertextLength,
+                        TlsLimitExceededException.Limit.RECORD_SIZE));
             }
             if (in.readableBytes() < RecordLimits.HEADER_LENGTH + length) {
                 return;

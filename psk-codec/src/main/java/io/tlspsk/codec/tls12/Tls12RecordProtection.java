@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.tlspsk.codec.CipherSuite;
 import io.tlspsk.codec.alert.AlertDescription;
 import io.tlspsk.codec.alert.TlsAlertException;
+import io.tlspsk.codec.alert.TlsLimitExceededException;
 import io.tlspsk.codec.crypto.Aead;
 import io.tlspsk.codec.crypto.AeadAlgorithm;
 import io.tlspsk.codec.crypto.CryptoBackend;
@@ -307,7 +308,8 @@ public final class Tls12RecordProtection implements RecordProtection {
         int length = in.readableBytes();
         if (length > RecordLimits.MAX_TLS12_CIPHERTEXT_LENGTH) {
             // RFC 5246 section 6.2.3: TLSCiphertext.length MUST NOT exceed 2^14 + 2048.
-            throw new TlsAlertException(AlertDescription.RECORD_OVERFLOW, "record exceeds 2^14 + 2048 bytes");
+            throw new TlsLimitExceededException(AlertDescription.RECORD_OVERFLOW, "record exceeds 2^14 + 2048 bytes",
+                    TlsLimitExceededException.Limit.RECORD_SIZE);
         }
         int type = record.contentType();
         switch (mode) {
@@ -507,7 +509,8 @@ public final class Tls12RecordProtection implements RecordProtection {
     /** RFC 5246 section 6.2.3: a plaintext over 2^14 bytes after decryption is record_overflow. */
     private static void checkPlaintextLength(int n) throws TlsAlertException {
         if (n > RecordLimits.MAX_PLAINTEXT_LENGTH) {
-            throw new TlsAlertException(AlertDescription.RECORD_OVERFLOW, "plaintext exceeds 2^14 bytes");
+            throw new TlsLimitExceededException(AlertDescription.RECORD_OVERFLOW, "plaintext exceeds 2^14 bytes",
+                    TlsLimitExceededException.Limit.RECORD_SIZE);
         }
     }
 

@@ -25,6 +25,8 @@ import io.tlspsk.codec.record.TlsRecordDecoder;
 import io.tlspsk.codec.tls12.Tls12Messages;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Coverage-guided fuzz tests of the wire parsers. The contract for every target: a parser returns or throws
@@ -35,7 +37,14 @@ import java.util.List;
  * <p>Without {@code JAZZER_FUZZ} (as in CI) each method runs once per file in
  * {@code src/test/resources/io/tlspsk/codec/fuzz/CodecFuzzTestInputs/<method>/}. With {@code JAZZER_FUZZ=1} one
  * selected method is fuzzed for {@code maxDuration}.
+ *
+ * <p>Per-input hang timeout: in fuzzing mode Jazzer 0.30.0 hands a JUnit {@link Timeout} (the method's, else the
+ * class's) to libFuzzer as {@code -timeout=<seconds>}, so an input that runs longer than 10 s is reported as a
+ * timeout finding and saved like a crash (every input here takes milliseconds). In regression mode JUnit applies it
+ * to each seed. The root pom's {@code jazzer-fuzzing} profile (active when {@code JAZZER_FUZZ} is set) turns JUnit's
+ * own timeouts off while fuzzing, since to JUnit the whole fuzzing run is one invocation.
  */
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
 class CodecFuzzTest {
 
     private static final CipherSuite.KeyExchange[] TLS12_KINDS = {

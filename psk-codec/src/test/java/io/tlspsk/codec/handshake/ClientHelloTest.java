@@ -14,6 +14,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.tlspsk.codec.alert.AlertDescription;
 import io.tlspsk.codec.alert.TlsAlertException;
+import io.tlspsk.codec.alert.TlsLimitExceededException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -517,6 +518,39 @@ class ClientHelloTest {
                 List.of(pattern(32, 1), pattern(32, 2), pattern(32, 3))));
         assertEquals(AlertDescription.ILLEGAL_PARAMETER, rejection(h.body(), 2));
         assertEquals(3, parse(h.body(), 3).pskOffer().identities().size());
+        assertEquals(TlsLimitExceededException.Limit.OFFERED_IDENTITIES, limitOf(h.body(), 2, 0xffff));
+    }
+
+    /** The limit named by the {@link TlsLimitExceededException} that parsing {@code body} throws. */
+    static TlsLimitExceededException.Limit limitOf(byte[] body, int maxIdentities, int maxIdentityLength) {
+        ByteBuf buf = ALLOC.heapBuffer(body.length).writeBytes(body);
+        try {
+            return assertThrows(TlsLimitExceededException.class,
+                    () -> ClientHello.parse(buf, maxIdentities, maxIdentityLength)).limit();
+        } finally {
+            buf.release();
+        }
+    }
+
+    @Test
+    void rejectsAnIdentityLongerThanTheLimitWithIllegalParameterAndAcceptsOneAtIt() throws Exception {
+        Hello h = Hello.of(fullParams());
+        h.replace(ExtensionType.PRE_SHARED_KEY, pskExtension(List.of(ascii("short"), fill(200, 'x')),
+                List.of(pattern(32, 1), pattern(32, 2))));
+        ByteBuf buf = ALLOC.heapBuffer().writeBytes(h.body());
+        try {
+            TlsLimitExceededException e = assertThrows(TlsLimitExceededException.class,
+                    () -> ClientHello.parse(buf, 64, 199));
+            assertEquals(AlertDescription.ILLEGAL_PARAMETER, e.description());
+            assertEquals(TlsLimitExceededException.Limit.IDENTITY_LENGTH, e.limit());
+            assertEquals("PSK identity of 200 bytes exceeds the limit of 199", e.detail());
+            buf.readerIndex(0);
+            assertEquals(200, ClientHello.parse(buf, 64, 200).pskOffer().identities().get(1).length);
+            buf.readerIndex(0);
+            assertEquals(2, ClientHello.parse(buf, 64).pskOffer().identities().size(), "no limit but the syntax's");
+        } finally {
+            buf.release();
+        }
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.tlspsk.codec.handshake;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,6 +14,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.tlspsk.codec.alert.AlertDescription;
 import io.tlspsk.codec.alert.TlsAlertException;
+import io.tlspsk.codec.alert.TlsLimitExceededException;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -176,6 +178,8 @@ class HandshakeReassemblerTest {
             r.add(fragment(header, 0, header.length));
             TlsAlertException e = assertThrows(TlsAlertException.class, r::next);
             assertEquals(AlertDescription.ILLEGAL_PARAMETER, e.description());
+            assertEquals(TlsLimitExceededException.Limit.HANDSHAKE_MESSAGE_SIZE,
+                    assertInstanceOf(TlsLimitExceededException.class, e).limit());
             assertEquals(HandshakeType.HEADER_LENGTH, r.bufferedBytes(), "more than the header was buffered");
         } finally {
             r.release();

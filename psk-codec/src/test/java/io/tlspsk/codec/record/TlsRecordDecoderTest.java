@@ -15,6 +15,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
 import io.tlspsk.codec.alert.AlertDescription;
 import io.tlspsk.codec.alert.TlsAlertException;
+import io.tlspsk.codec.alert.TlsLimitExceededException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -178,6 +179,8 @@ class TlsRecordDecoderTest {
         DecoderException e = assertThrows(DecoderException.class, () -> ch.writeInbound(
                 Unpooled.wrappedBuffer(header(ContentType.APPLICATION_DATA, RecordLimits.MAX_CIPHERTEXT_LENGTH + 1))));
         assertEquals(AlertDescription.RECORD_OVERFLOW, alertOf(e).description());
+        assertEquals(TlsLimitExceededException.Limit.RECORD_SIZE,
+                assertInstanceOf(TlsLimitExceededException.class, alertOf(e)).limit());
         assertNull(ch.readInbound());
         assertFalse(ch.finish());
     }

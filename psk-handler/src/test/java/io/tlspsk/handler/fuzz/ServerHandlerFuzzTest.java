@@ -22,7 +22,9 @@ import io.tlspsk.handler.PskTlsContext;
 import io.tlspsk.handler.PskTlsSession;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * A server {@link PskHandshakeHandler} in an {@link EmbeddedChannel} fed arbitrary client bytes. Contract per input:
@@ -33,7 +35,14 @@ import javax.net.ssl.SSLException;
  * a reference count of 0.
  *
  * <p>Input: one chunking byte (see {@link Chunks}), then the client's byte stream.
+ *
+ * <p>Per-input hang timeout: in fuzzing mode Jazzer 0.30.0 hands a JUnit {@link Timeout} (the method's, else the
+ * class's) to libFuzzer as {@code -timeout=<seconds>}, so an input that runs longer than 10 s is reported as a
+ * timeout finding and saved like a crash (every input here takes milliseconds). In regression mode JUnit applies it
+ * to each seed. The root pom's {@code jazzer-fuzzing} profile (active when {@code JAZZER_FUZZ} is set) turns JUnit's
+ * own timeouts off while fuzzing, since to JUnit the whole fuzzing run is one invocation.
  */
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
 class ServerHandlerFuzzTest {
 
     private static final PskTlsContext SERVER = PskTlsContext.forServer(FuzzClientHello.psk()).build();
