@@ -513,10 +513,18 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
         ctx.flush(); // data written before close() is sealed and sent before the close_notify
         ChannelFuture sent = writeAlertRecord(AlertDescription.CLOSE_NOTIFY, ALERT_WARNING);
         alertInFlight = sent;
-        // Close when the alert is flushed, or after a timeout if the peer does not read; whichever comes first.
+        closeWhenFlushed(sent, promise);
+    }
+
+    /**
+     * Closes when {@code alert} is flushed, or after a timeout if the peer does not read (the alert then waits
+     * behind unread data); whichever comes first. So neither close_notify nor a fatal alert can keep a connection
+     * open.
+     */
+    private void closeWhenFlushed(ChannelFuture alert, ChannelPromise promise) {
         ScheduledFuture<?> timer = ctx.executor().schedule(() -> closeOnce(promise),
                 CLOSE_NOTIFY_FLUSH_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-        sent.addListener(f -> {
+        alert.addListener(f -> {
             timer.cancel(false);
             closeOnce(promise);
         });
@@ -716,7 +724,7 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
     private void closeAfterAlert(ChannelPromise promise) {
         ChannelFuture alert = alertInFlight;
         if (alert != null && !alert.isDone()) {
-            alert.addListener(f -> closeOnce(promise));
+            closeWhenFlushed(alert, promise);
         } else {
             closeOnce(promise);
         }

@@ -309,6 +309,34 @@ class FaultToleranceTest {
         }
     }
 
+    /**
+     * A fatal alert that cannot be flushed (the peer stopped reading, so it waits behind unread data) does not keep
+     * the connection: it closes when the close_notify flush timeout passes, as close() does.
+     */
+    @Test
+    void fatalAlertStuckBehindUnreadDataStillClosesTheChannel() {
+        try (EmbeddedPair pair = new EmbeddedPair(clientContext(), serverContext(), true)) {
+            pair.handshake();
+            pair.client.pipeline().addFirst(new StalledTransport());
+            pair.client.writeAndFlush(Unpooled.wrappedBuffer(WireTap.pattern(VOLUME, 3)));
+            // A protected record that does not authenticate: the client answers bad_record_mac and must close.
+            byte[] forged = new byte[5 + 40];
+            forged[0] = 23;
+            forged[1] = 3;
+            forged[2] = 3;
+            forged[4] = 40;
+            pair.client.writeInbound(Unpooled.wrappedBuffer(forged));
+            pair.client.runPendingTasks();
+            assertTrue(pair.client.isOpen(), "the alert is not flushed yet");
+            advance(pair.client, 2_000);
+            assertTrue(pair.client.isOpen(), "still within the flush timeout");
+            advance(pair.client, 1_100);
+            assertFalse(pair.client.isOpen(), "closed once the flush timeout passed");
+            PskAlertException sent = assertInstanceOf(PskAlertException.class, pair.clientEvents.exceptions.get(0));
+            assertEquals(AlertDescription.BAD_RECORD_MAC, sent.description());
+        }
+    }
+
     @Test
     void unflushedApplicationDataInTheRecordLayerCountsTowardWritability() {
         try (EmbeddedPair pair = new EmbeddedPair(clientContext(), serverContext(), true)) {
