@@ -167,7 +167,7 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
         this.ctx = ctx;
-        this.recordLayer = new TlsRecordLayer();
+        this.recordLayer = new TlsRecordLayer(context.maxBytesHeldDuringLookup);
         this.reassembler = new HandshakeReassembler(ctx.alloc(), context.maxHandshakeMessageSize);
         this.pendingWrites = new PendingWriteQueue(ctx);
         this.codec = new PskTlsCodec();

@@ -40,6 +40,9 @@ public final class PskTlsContext {
     /** The default most PSK lookups a server has pending at once: 10,000. */
     public static final int DEFAULT_MAX_PENDING_LOOKUPS = 10_000;
 
+    /** The default most bytes a server holds from a client while that client's PSK lookup is pending: 64 KiB. */
+    public static final int DEFAULT_MAX_BYTES_HELD_DURING_LOOKUP = 64 * 1024;
+
     final boolean client;
     final PskSelector selector;
     final List<ExternalPsk> clientPsks;
@@ -61,6 +64,7 @@ public final class PskTlsContext {
     final int maxHandshakeMessageSize;
     final int maxOfferedIdentities;
     final int maxIdentityLength;
+    final int maxBytesHeldDuringLookup;
     final int maxPendingLookups;
     /** Server: identities this entity offers as a client (Selfie protection); wrapped copies, compared by content. */
     private final Set<ByteBuffer> rejectedIdentities;
@@ -105,6 +109,7 @@ public final class PskTlsContext {
         this.maxOfferedIdentities = b.maxOfferedIdentities;
         this.maxIdentityLength = b.maxIdentityLength;
         this.maxPendingLookups = b.maxPendingLookups;
+        this.maxBytesHeldDuringLookup = b.maxBytesHeldDuringLookup;
         this.rejectedIdentities = Set.copyOf(b.rejectedIdentities);
     }
 
@@ -288,6 +293,7 @@ public final class PskTlsContext {
         private int maxOfferedIdentities = 64;
         private int maxIdentityLength = DEFAULT_MAX_IDENTITY_LENGTH;
         private int maxPendingLookups = DEFAULT_MAX_PENDING_LOOKUPS;
+        private int maxBytesHeldDuringLookup = DEFAULT_MAX_BYTES_HELD_DURING_LOOKUP;
         private final Set<ByteBuffer> rejectedIdentities = new HashSet<>();
 
         private Builder(boolean client) {
@@ -463,6 +469,19 @@ public final class PskTlsContext {
         }
 
         /**
+         * Server: most bytes (records with their headers) kept from one client while its PSK lookup is pending:
+         * they cannot be decrypted before the lookup answers, so they wait. A client that waits for the server's
+         * flight, as every client does, sends well under 1 KiB meanwhile (TLS 1.3: change_cipher_spec at most;
+         * TLS 1.2: its change_cipher_spec and Finished). More is refused with unexpected_message and counted in
+         * {@link PskTlsStats#lookupBufferOverflows()}. Default {@value #DEFAULT_MAX_BYTES_HELD_DURING_LOOKUP};
+         * between 1 KiB and 16 MiB.
+         */
+        public Builder maxBytesHeldDuringLookup(int bytes) {
+            this.maxBytesHeldDuringLookup = bytes;
+            return this;
+        }
+
+        /**
          * Server: most PSK lookups pending at once over every channel of this context: lookups the
          * {@link PskSelector} was asked for and has not answered yet (TLS 1.3 asks after the ClientHello, TLS 1.2
          * after the ClientKeyExchange). A lookup stops counting when its stage completes (successfully or not) or
@@ -575,6 +594,9 @@ public final class PskTlsContext {
             }
             if (maxPendingLookups < 1) {
                 throw new IllegalStateException("maxPendingLookups must be at least 1");
+            }
+            if (maxBytesHeldDuringLookup < 1024 || maxBytesHeldDuringLookup > 16 << 20) {
+                throw new IllegalStateException("maxBytesHeldDuringLookup must be between 1 KiB and 16 MiB");
             }
             return new PskTlsContext(this);
         }

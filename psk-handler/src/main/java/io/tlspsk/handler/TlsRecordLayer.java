@@ -32,7 +32,7 @@ import java.util.ArrayDeque;
 final class TlsRecordLayer extends ChannelDuplexHandler {
 
     /** Most bytes held back while inbound processing is paused (a PSK lookup is pending). */
-    static final int MAX_HELD_BYTES = 64 * 1024;
+    private final int maxHeldBytes;
 
     private ChannelHandlerContext ctx;
     private CoalescingBufferQueue appQueue;
@@ -48,6 +48,10 @@ final class TlsRecordLayer extends ChannelDuplexHandler {
     private int heldBytes;
     private boolean heldOverflow;
     private boolean destroyed;
+
+    TlsRecordLayer(int maxHeldBytes) {
+        this.maxHeldBytes = maxHeldBytes;
+    }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
@@ -85,12 +89,12 @@ final class TlsRecordLayer extends ChannelDuplexHandler {
             return;
         }
         int size = record.content().readableBytes() + RecordLimits.HEADER_LENGTH;
-        if (heldBytes + size > MAX_HELD_BYTES) {
+        if (heldBytes + size > maxHeldBytes) {
             // The record that would pass the limit is not kept either: what is held never exceeds it.
             heldOverflow = true;
             record.release();
             throw new TlsLimitExceededException(AlertDescription.UNEXPECTED_MESSAGE,
-                    "peer sent more than " + MAX_HELD_BYTES + " bytes while its ClientHello was being answered",
+                    "peer sent more than " + maxHeldBytes + " bytes while its ClientHello was being answered",
                     TlsLimitExceededException.Limit.BUFFERED_DURING_LOOKUP);
         }
         heldBytes += size;

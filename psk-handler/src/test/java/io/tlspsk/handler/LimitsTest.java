@@ -298,12 +298,29 @@ class LimitsTest {
             assertEquals(1, server.stats().lookupBufferOverflows(), "one connection, one count");
             transport.drain();
             PskAlertException e = c.assertRejectedInClear(AlertDescription.UNEXPECTED_MESSAGE);
-            assertEquals("peer sent more than " + TlsRecordLayer.MAX_HELD_BYTES
+            assertEquals("peer sent more than " + PskTlsContext.DEFAULT_MAX_BYTES_HELD_DURING_LOOKUP
                     + " bytes while its ClientHello was being answered", e.reason());
             assertEquals(0, server.pendingLookups(), "the failed handshake gave its lookup slot back");
             selector.answer(0); // too late: ignored
             c.channel.runPendingTasks();
             assertEquals(0, c.takeOutbound().length);
+            assertEquals(0, server.pendingLookups());
+        }
+        assertHandshakeEndedByLimit("lookupBufferOverflows", before, server.stats());
+    }
+
+    /** The held-bytes limit is a setting: a 1 KiB limit keeps 1 KiB and refuses the record that would pass it. */
+    @Test
+    void heldBytesLimitIsASetting() {
+        ManualSelector selector = new ManualSelector();
+        PskTlsContext server = PskTlsContext.forServer(selector).maxBytesHeldDuringLookup(1024).build();
+        PskTlsStats before = server.stats();
+        try (HostileClient c = pendingClient(server)) {
+            c.send(HostileWire.record(ContentType.APPLICATION_DATA, new byte[1024 - 5]));
+            assertFalse(c.handshakeFuture().isDone(), "exactly at the limit: still waiting for the lookup");
+            c.send(HostileWire.record(ContentType.APPLICATION_DATA, new byte[1]));
+            PskAlertException e = c.assertRejectedInClear(AlertDescription.UNEXPECTED_MESSAGE);
+            assertEquals("peer sent more than 1024 bytes while its ClientHello was being answered", e.reason());
             assertEquals(0, server.pendingLookups());
         }
         assertHandshakeEndedByLimit("lookupBufferOverflows", before, server.stats());
@@ -646,6 +663,8 @@ class LimitsTest {
         refused.accept(b -> b.maxIdentityLength(65536));
         refused.accept(b -> b.maxPendingLookups(0));
         refused.accept(b -> b.maxPendingLookups(-1));
+        refused.accept(b -> b.maxBytesHeldDuringLookup(1023));
+        refused.accept(b -> b.maxBytesHeldDuringLookup((16 << 20) + 1));
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> PskTlsContext.forServer(PSK).maxIdentityLength(127).build());
         assertEquals("maxIdentityLength must be between 128 and 65535 bytes", e.getMessage());
@@ -655,6 +674,7 @@ class LimitsTest {
         assertEquals(128, PskTlsContext.forServer(PSK).maxIdentityLength(128).build().maxIdentityLength);
         assertEquals(65535, PskTlsContext.forServer(PSK).maxIdentityLength(65535).build().maxIdentityLength);
         assertEquals(1, PskTlsContext.forServer(PSK).maxPendingLookups(1).build().maxPendingLookups);
+        assertEquals(1024, PskTlsContext.forServer(PSK).maxBytesHeldDuringLookup(1024).build().maxBytesHeldDuringLookup);
         assertEquals(Integer.MAX_VALUE,
                 PskTlsContext.forServer(PSK).maxPendingLookups(Integer.MAX_VALUE).build().maxPendingLookups);
 
