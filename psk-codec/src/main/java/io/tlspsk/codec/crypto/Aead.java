@@ -13,7 +13,8 @@ public interface Aead {
 
     /**
      * Encrypts {@code in[inOff, inOff+inLen)} and writes ciphertext followed by the tag to {@code out} at
-     * {@code outOff}. {@code in} and {@code out} may be the same array with {@code inOff == outOff}.
+     * {@code outOff}. {@code in} and {@code out} may be the same array, at the same offset (in place) or at others,
+     * overlapping or not.
      *
      * @return bytes written: {@code inLen + tagLength}
      */
@@ -22,7 +23,7 @@ public interface Aead {
 
     /**
      * Verifies and decrypts {@code in[inOff, inOff+inLen)} (ciphertext followed by tag) into {@code out} at
-     * {@code outOff}. In-place use is allowed as for {@link #seal}.
+     * {@code outOff}. {@code in} and {@code out} may share an array as for {@link #seal}.
      *
      * @return plaintext bytes written: {@code inLen - tagLength}
      * @throws AEADBadTagException when the tag does not verify (the caller answers bad_record_mac)

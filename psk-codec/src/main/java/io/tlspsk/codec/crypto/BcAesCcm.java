@@ -50,6 +50,10 @@ public final class BcAesCcm implements Aead {
     public int seal(byte[] nonce, byte[] aad, byte[] in, int inOff, int inLen, byte[] out, int outOff)
             throws GeneralSecurityException {
         init(true, nonce, aad);
+        if (overlapsShifted(in, inOff, inLen, out, outOff)) {
+            in = Arrays.copyOfRange(in, inOff, inOff + inLen);
+            inOff = 0;
+        }
         try {
             return ccm.processPacket(in, inOff, inLen, out, outOff);
         } catch (InvalidCipherTextException e) {
@@ -67,6 +71,10 @@ public final class BcAesCcm implements Aead {
             throw new AEADBadTagException("ciphertext shorter than the tag");
         }
         init(false, nonce, aad);
+        if (overlapsShifted(in, inOff, inLen, out, outOff)) {
+            in = Arrays.copyOfRange(in, inOff, inOff + inLen);
+            inOff = 0;
+        }
         try {
             return ccm.processPacket(in, inOff, inLen, out, outOff);
         } catch (InvalidCipherTextException e) {
@@ -107,6 +115,14 @@ public final class BcAesCcm implements Aead {
             throw new IllegalStateException("AEAD destroyed");
         }
         ccm.init(encrypt, new AEADParameters(key, algorithm.tagLength() * 8, nonce, aad));
+    }
+
+    /**
+     * BouncyCastle's CCM handles exact in-place use but not an output that overlaps the input at another offset
+     * (it writes output while still reading input): such input is copied first.
+     */
+    private static boolean overlapsShifted(byte[] in, int inOff, int inLen, byte[] out, int outOff) {
+        return in == out && inOff != outOff && outOff < inOff + inLen && inOff < outOff + inLen;
     }
 
     private static ShortBufferException shortBuffer(DataLengthException e) {

@@ -32,11 +32,12 @@ abstract class JdkAead implements Aead {
     private final String keyAlgorithm;
     private final Cipher cipher;
     /**
-     * SunJCE decrypts fast only in place: given distinct input and output arrays its GCM allocated ~530 KB and ran
-     * 3x slower per 16 KiB record (JDK 17, BulkBenchmark), so input is copied into the output array first. Other
-     * providers (ACCP) decrypt from one array into another directly.
+     * SunJCE, given input and output in one array at different offsets, clones the whole array first (JDK 17 and
+     * 25): pooled heap buffers are slices of one large chunk, so that was a 512 KiB copy per 16 KiB record (3x
+     * slower, BulkBenchmark). For it such input is moved to the output offset and decrypted in place. Distinct
+     * arrays, and the same offset, go straight through; ACCP takes every case as it is.
      */
-    private final boolean openInPlace;
+    private final boolean sameArrayCopies;
     private SecretKeySpec key;
     private byte[] lastNonce;
 
@@ -53,7 +54,7 @@ abstract class JdkAead implements Aead {
         } catch (NoSuchAlgorithmException | NoSuchPaddingException e) {
             throw new IllegalStateException(transformation + " is not available", e);
         }
-        this.openInPlace = "SunJCE".equals(cipher.getProvider().getName());
+        this.sameArrayCopies = "SunJCE".equals(cipher.getProvider().getName());
         this.key = new SecretKeySpec(key, keyAlgorithm);
     }
 
@@ -92,7 +93,7 @@ abstract class JdkAead implements Aead {
     @Override
     public final int seal(byte[] nonce, byte[] aad, byte[] in, int inOff, int inLen, byte[] out, int outOff)
             throws GeneralSecurityException {
-        return run(Cipher.ENCRYPT_MODE, nonce, aad, in, inOff, inLen, out, outOff);
+        return runUnshifted(Cipher.ENCRYPT_MODE, nonce, aad, in, inOff, inLen, out, outOff);
     }
 
     @Override
@@ -101,16 +102,31 @@ abstract class JdkAead implements Aead {
         if (inLen < algorithm.tagLength()) {
             throw new AEADBadTagException("ciphertext shorter than the tag");
         }
-        if (openInPlace && (in != out || inOff != outOff) && out.length - outOff >= inLen) {
-            System.arraycopy(in, inOff, out, outOff, inLen);
-            try {
-                return run(Cipher.DECRYPT_MODE, nonce, aad, out, outOff, inLen, out, outOff);
-            } catch (GeneralSecurityException e) {
-                Arrays.fill(out, outOff, outOff + inLen, (byte) 0); // nothing of a forged record stays behind
-                throw e;
-            }
+        return runUnshifted(Cipher.DECRYPT_MODE, nonce, aad, in, inOff, inLen, out, outOff);
+    }
+
+    /**
+     * Input and output in one array at different offsets: SunJCE would clone the whole array, and overlapping
+     * regions are not every provider's case. So the input first moves to the output offset (when the output has
+     * room for it; else to a copy) and is processed in place there.
+     */
+    private int runUnshifted(int mode, byte[] nonce, byte[] aad, byte[] in, int inOff, int inLen, byte[] out,
+            int outOff) throws GeneralSecurityException {
+        boolean shifted = in == out && inOff != outOff
+                && (sameArrayCopies || (outOff < inOff + inLen && inOff < outOff + inLen));
+        if (!shifted) {
+            return run(mode, nonce, aad, in, inOff, inLen, out, outOff);
         }
-        return run(Cipher.DECRYPT_MODE, nonce, aad, in, inOff, inLen, out, outOff);
+        if (out.length - outOff < inLen) {
+            return run(mode, nonce, aad, Arrays.copyOfRange(in, inOff, inOff + inLen), 0, inLen, out, outOff);
+        }
+        System.arraycopy(in, inOff, out, outOff, inLen);
+        try {
+            return run(mode, nonce, aad, out, outOff, inLen, out, outOff);
+        } catch (GeneralSecurityException e) {
+            Arrays.fill(out, outOff, outOff + inLen, (byte) 0); // nothing of a forged record stays behind
+            throw e;
+        }
     }
 
     private int run(int mode, byte[] nonce, byte[] aad, byte[] in, int inOff, int inLen, byte[] out, int outOff)

@@ -191,6 +191,34 @@ class AeadTest {
         }
     }
 
+    /**
+     * Input and output in one array at other offsets (pooled buffers are slices of one chunk): disjoint, output
+     * before input and overlapping, and output after input and overlapping. Each opens to the plaintext and seals
+     * to the reference ciphertext.
+     */
+    @ParameterizedTest
+    @EnumSource(AeadAlgorithm.class)
+    void opensFromAndIntoOneArrayAtOtherOffsets(AeadAlgorithm alg) throws Exception {
+        byte[] key = random(alg.keyLength());
+        byte[] nonce = random(12);
+        byte[] plaintext = random(1000);
+        byte[] sealed = reference(alg, key, nonce, null, plaintext);
+        int[][] offsets = {{100, 5000}, {5000, 100}, {300, 0}, {0, 300}, {64, 64}};
+        for (int[] o : offsets) {
+            byte[] chunk = new byte[8192];
+            System.arraycopy(sealed, 0, chunk, o[0], sealed.length);
+            int n = CryptoBackend.newAead(alg, key).open(nonce, null, chunk, o[0], sealed.length, chunk, o[1]);
+            assertEquals(plaintext.length, n);
+            assertArrayEquals(plaintext, Arrays.copyOfRange(chunk, o[1], o[1] + n), "in at " + o[0] + ", out at " + o[1]);
+            // And sealing the same way gives the reference ciphertext.
+            System.arraycopy(plaintext, 0, chunk, o[0], plaintext.length);
+            byte[] freshNonce = random(12);
+            n = CryptoBackend.newAead(alg, key).seal(freshNonce, null, chunk, o[0], plaintext.length, chunk, o[1]);
+            assertArrayEquals(reference(alg, key, freshNonce, null, plaintext), Arrays.copyOfRange(chunk, o[1], o[1] + n),
+                    "sealed from " + o[0] + " to " + o[1]);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(AeadAlgorithm.class)
     void destroyedAeadRefusesToWork(AeadAlgorithm alg) {
