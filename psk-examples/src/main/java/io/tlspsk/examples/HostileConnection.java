@@ -121,8 +121,11 @@ final class HostileConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // A reset by the server shows as an IOException before channelInactive; anything else ends it too.
-        end(ctx.channel(), cause instanceof IOException ? HostileOutcome.CLOSED_BY_SERVER
-                : HostileOutcome.FAILED_OTHERWISE, cause instanceof IOException ? null : cause.getClass().getSimpleName());
+        if (cause instanceof IOException) {
+            end(ctx.channel(), HostileOutcome.CLOSED_BY_SERVER, null);
+        } else {
+            end(ctx.channel(), HostileOutcome.FAILED_OTHERWISE, cause.getClass().getSimpleName());
+        }
     }
 
     private void end(Channel ch, HostileOutcome outcome, String detail) {
