@@ -9,8 +9,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.tlspsk.handler.PskCloseNotifyEvent;
 import io.tlspsk.handler.PskHandshakeCompletionEvent;
 import io.tlspsk.handler.PskTlsContext;
@@ -28,10 +31,12 @@ final class EchoServer implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final Channel serverChannel;
+    private final ChannelGroup connections;
 
-    private EchoServer(EventLoopGroup group, Channel serverChannel) {
+    private EchoServer(EventLoopGroup group, Channel serverChannel, ChannelGroup connections) {
         this.group = group;
         this.serverChannel = serverChannel;
+        this.connections = connections;
     }
 
     /**
@@ -42,6 +47,8 @@ final class EchoServer implements AutoCloseable {
     static EchoServer start(Transports transports, PskTlsContext tls, String bind, int port, Consumer<String> report)
             throws Exception {
         EventLoopGroup group = transports.newGroup(0);
+        // Accepted channels leave the group by themselves when they close.
+        ChannelGroup connections = new DefaultChannelGroup("echo-connections", GlobalEventExecutor.INSTANCE);
         try {
             ServerBootstrap b = new ServerBootstrap()
                     .group(group)
@@ -49,6 +56,7 @@ final class EchoServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            connections.add(ch);
                             ch.pipeline().addLast(tls.newHandler(ch.alloc()), new Echo(report));
                         }
                     });
@@ -61,7 +69,7 @@ final class EchoServer implements AutoCloseable {
                 throw new java.io.IOException("cannot listen on " + bind + ":" + port + ": "
                         + HandshakeLines.message(bound.cause()), bound.cause());
             }
-            return new EchoServer(group, bound.channel());
+            return new EchoServer(group, bound.channel(), connections);
         } catch (Exception | Error e) {
             Transports.shutdown(group);
             throw e;
@@ -70,6 +78,11 @@ final class EchoServer implements AutoCloseable {
 
     InetSocketAddress localAddress() {
         return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** How many accepted connections are open now (handshaking or established). */
+    int openConnections() {
+        return connections.size();
     }
 
     /** Completes when the listening channel closes. */

@@ -39,6 +39,11 @@ import java.util.concurrent.TimeUnit;
  * cause. Bounded in count ({@code --connections}) and in time ({@code --duration-seconds}: no new connection after
  * it; each connection is bounded by {@code --timeout-seconds}), it stops by itself.
  *
+ * <p>With {@code --hostile-percent P}, P % of the connections (spread by {@code --seed}, see {@link HostilePlan})
+ * are hostile instead, of the {@code --hostile-kinds} in {@link HostileKind}; their outcomes are reported apart by
+ * kind ({@link HostileTally}) and the honest figures count honest connections only. The run fails when an honest
+ * connection fails or a hostile one ends in a way a sound server never allows (e.g. its handshake is accepted).
+ *
  * <p>It only sends to loopback addresses (127.0.0.0/8, ::1): a load test of a server you run locally. Any other
  * target is refused as a usage error.
  */
@@ -51,7 +56,9 @@ final class LoadTest {
     static final int MAX_CONCURRENCY = 10_000;
     static final int MAX_DURATION_SECONDS = 3600;
     /** Options of {@code load} itself; every other option is the {@code client}'s and parsed as such. */
-    static final Set<String> OWN_OPTIONS = Set.of("--connections", "--concurrency", "--duration-seconds");
+    static final Set<String> OWN_OPTIONS = Set.of("--connections", "--concurrency", "--duration-seconds",
+            "--hostile-percent", "--hostile-kinds", "--seed");
+    static final long DEFAULT_SEED = 1;
 
     /** The parsed command line. */
     static final class Options {
@@ -60,6 +67,9 @@ final class LoadTest {
         int connections = DEFAULT_CONNECTIONS;
         int concurrency = DEFAULT_CONCURRENCY;
         int durationSeconds = DEFAULT_DURATION_SECONDS;
+        int hostilePercent;
+        List<HostileKind> hostileKinds = List.of(HostileKind.values());
+        long seed = DEFAULT_SEED;
     }
 
     private LoadTest() {
@@ -77,7 +87,7 @@ final class LoadTest {
         }
         try {
             Report r = new LoadTest.Run(Transports.best(), o).execute(line -> println(out, line));
-            return r.failed == 0 && r.handshakesOk > 0 ? PskTool.EXIT_OK : PskTool.EXIT_ERROR;
+            return r.isClean() ? PskTool.EXIT_OK : PskTool.EXIT_ERROR;
         } catch (UsageException e) {
             println(err, "psk-tool: " + e.getMessage());
             return PskTool.EXIT_USAGE;
@@ -119,7 +129,10 @@ final class LoadTest {
             switch (name) {
                 case "--connections": o.connections = parseInt(name, value, 1, MAX_CONNECTIONS); break;
                 case "--concurrency": o.concurrency = parseInt(name, value, 1, MAX_CONCURRENCY); break;
-                default: o.durationSeconds = parseInt(name, value, 1, MAX_DURATION_SECONDS); break;
+                case "--duration-seconds": o.durationSeconds = parseInt(name, value, 1, MAX_DURATION_SECONDS); break;
+                case "--hostile-percent": o.hostilePercent = parseInt(name, value, 0, 100); break;
+                case "--hostile-kinds": o.hostileKinds = HostileKind.parseList(value); break;
+                default: o.seed = parseLong(name, value); break;
             }
         }
         try {
@@ -154,6 +167,14 @@ final class LoadTest {
         return n;
     }
 
+    private static long parseLong(String name, String value) throws UsageException {
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new UsageException(name + " needs a whole number: '" + value + "'");
+        }
+    }
+
     private static void println(PrintStream stream, String line) {
         synchronized (stream) {
             stream.println(line);
@@ -161,14 +182,27 @@ final class LoadTest {
         }
     }
 
-    /** What a run ended with. */
+    /** What a run ended with. The handshake, echo and failure figures are the honest connections'. */
     static final class Report {
         int started;
+        int honestStarted;
         int handshakesOk;
         int echoesOk;
         int failed;
         double seconds;
+        /** From the start to the end of the last honest connection: hostile ones may end much later (slowloris). */
+        double honestSeconds;
         final Map<String, Integer> failures = new TreeMap<>();
+        /** The hostile connections' outcomes; empty when there were none. */
+        HostileTally hostile;
+
+        /**
+         * True when something started, no honest connection failed, each that started echoed (so at least one
+         * did, unless all were hostile), and no hostile connection ended in a way a sound server never allows.
+         */
+        boolean isClean() {
+            return started > 0 && failed == 0 && echoesOk == honestStarted && hostile.unexpected() == 0;
+        }
     }
 
     /** One load run: launches connections, waits for them, reports. */
@@ -185,6 +219,9 @@ final class LoadTest {
         private int handshakes;
         private int echoes;
         private int failed;
+        private final HostileTally hostile = new HostileTally();
+        private volatile boolean stopping;
+        private long lastHonestEnd;
 
         Run(Transports transports, Options o) {
             this.transports = transports;
@@ -198,13 +235,27 @@ final class LoadTest {
 
         Report execute(java.util.function.Consumer<String> out) throws Exception {
             PskTlsContext tls = o.client.clientContext();
+            if (o.hostilePercent == 0) {
+                return execute(tls, null, null, out);
+            }
+            HostilePlan plan = HostilePlan.spread(o.connections, o.hostilePercent, o.hostileKinds, o.seed);
+            try (HostilePeer peer = HostilePeer.prepare(plan, o.client, tls)) {
+                return execute(tls, plan, peer, out);
+            }
+        }
+
+        private Report execute(PskTlsContext tls, HostilePlan plan, HostilePeer peer,
+                               java.util.function.Consumer<String> out) throws Exception {
             InetSocketAddress target = new InetSocketAddress(o.address, o.client.connectPort);
             int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
             EventLoopGroup group = transports.newGroup(threads);
             Report report = new Report();
-            out.accept(String.format(Locale.ROOT, "load: %s over %s, %d connections, at most %d at once, "
+            report.hostile = hostile;
+            out.accept(String.format(Locale.ROOT, "load: %s over %s, %d connections%s, at most %d at once, "
                             + "no new one after %d s, %d s per connection", HandshakeLines.address(target),
-                    transports.name(), o.connections, o.concurrency, o.durationSeconds, o.client.timeoutSeconds));
+                    transports.name(), o.connections, plan == null ? "" : String.format(Locale.ROOT,
+                            " (%d %% hostile: %s; seed %d)", o.hostilePercent, names(plan.kinds()), plan.seed()),
+                    o.concurrency, o.durationSeconds, o.client.timeoutSeconds));
             long start = System.nanoTime();
             long deadline = start + TimeUnit.SECONDS.toNanos(o.durationSeconds);
             boolean interrupted = false;
@@ -217,7 +268,14 @@ final class LoadTest {
                         if (left <= 0 || !inFlight.tryAcquire(left, TimeUnit.NANOSECONDS)) {
                             break;
                         }
-                        launch(base, tls, target, report.started++);
+                        int index = report.started++;
+                        HostileKind kind = plan == null ? null : plan.kindOf(index);
+                        if (kind == null) {
+                            report.honestStarted++;
+                            launch(base, tls, target);
+                        } else {
+                            launchHostile(base, target, peer, kind, index);
+                        }
                     }
                     // Every connection ends by its own timeout; wait that long (and a little) for the last ones.
                     if (!inFlight.tryAcquire(o.concurrency, timeoutMillis + 5_000, TimeUnit.MILLISECONDS)) {
@@ -227,6 +285,7 @@ final class LoadTest {
                     interrupted = true;
                     out.accept("interrupted: closing the connections in flight");
                 }
+                stopping = true; // what still runs is closed by us, not by the server
                 for (Channel ch : open) {
                     ch.close();
                 }
@@ -235,17 +294,19 @@ final class LoadTest {
             }
             report.seconds = (System.nanoTime() - start) / 1e9;
             synchronized (this) {
+                report.honestSeconds = lastHonestEnd == 0 ? report.seconds : (lastHonestEnd - start) / 1e9;
                 report.handshakesOk = handshakes;
                 report.echoesOk = echoes;
                 // Connections that never reported (the group was shut down under them) count as failed.
-                int unfinished = report.started - (echoes + failed);
+                int unfinished = report.honestStarted - (echoes + failed);
                 if (unfinished > 0) {
                     failures.merge("unfinished at the end of the run", unfinished, Integer::sum);
                     failed += unfinished;
                 }
                 report.failed = failed;
                 report.failures.putAll(failures);
-                print(report, out);
+                hostile.endUnfinished();
+                print(report, plan != null, out);
             }
             if (interrupted) {
                 Thread.currentThread().interrupt();
@@ -253,18 +314,36 @@ final class LoadTest {
             return report;
         }
 
-        private void print(Report r, java.util.function.Consumer<String> out) {
-            out.accept(String.format(Locale.ROOT, "done in %.2f s: %d started, %d handshakes ok, %d echoes ok, %d failed%s",
-                    r.seconds, r.started, r.handshakesOk, r.echoesOk, r.failed,
+        private void print(Report r, boolean withHostile, java.util.function.Consumer<String> out) {
+            String honest = withHostile ? " (honest)" : "";
+            out.accept(String.format(Locale.ROOT, "done in %.2f s: %d started%s, %d handshakes ok, %d echoes ok, %d failed%s",
+                    r.seconds, r.started, withHostile ? String.format(Locale.ROOT, " (%d honest, %d hostile)",
+                            r.honestStarted, r.hostile.started()) : "", r.handshakesOk, r.echoesOk, r.failed,
                     r.started < o.connections ? " (" + (o.connections - r.started) + " not started: time limit)" : ""));
-            out.accept(String.format(Locale.ROOT, "handshakes/s: %.1f", r.handshakesOk / r.seconds));
+            if (withHostile) {
+                out.accept(String.format(Locale.ROOT, "handshakes/s: %.1f (honest, over the %.2f s until the last "
+                        + "honest connection ended)", r.handshakesOk / r.honestSeconds, r.honestSeconds));
+            } else {
+                out.accept(String.format(Locale.ROOT, "handshakes/s: %.1f", r.handshakesOk / r.seconds));
+            }
             out.accept("handshake ms (TCP connected to handshake done): "
-                    + percentiles(Arrays.copyOf(handshakeNanos, handshakes)));
-            out.accept("echo round trip ms: " + percentiles(Arrays.copyOf(echoNanos, echoes)));
-            out.accept("failures: " + r.failed);
+                    + percentiles(Arrays.copyOf(handshakeNanos, handshakes)) + honest);
+            out.accept("echo round trip ms: " + percentiles(Arrays.copyOf(echoNanos, echoes)) + honest);
+            out.accept("failures: " + r.failed + honest);
             r.failures.entrySet().stream()
                     .sorted((a, b) -> b.getValue() - a.getValue())
                     .forEach(e -> out.accept(String.format(Locale.ROOT, "  %6d  %s", e.getValue(), e.getKey())));
+            if (withHostile) {
+                r.hostile.print(out);
+            }
+        }
+
+        private static String names(List<HostileKind> kinds) {
+            List<String> names = new ArrayList<>();
+            for (HostileKind k : kinds) {
+                names.add(k.cliName());
+            }
+            return String.join(",", names);
         }
 
         static String percentiles(long[] nanos) {
@@ -286,7 +365,7 @@ final class LoadTest {
             return nanos / 1e6;
         }
 
-        private void launch(Bootstrap base, PskTlsContext tls, InetSocketAddress target, int index) {
+        private void launch(Bootstrap base, PskTlsContext tls, InetSocketAddress target) {
             Connection c = new Connection();
             ChannelFuture connect = base.clone().handler(new ChannelInitializer<SocketChannel>() {
                 @Override
@@ -305,14 +384,44 @@ final class LoadTest {
                     });
                 }
             }).connect(target);
-            Channel ch = connect.channel();
-            open.add(ch);
-            ch.closeFuture().addListener(f -> open.remove(ch));
+            Channel ch = track(connect);
             connect.addListener(f -> {
                 if (!f.isSuccess()) {
                     c.fail(ch, "connect: " + HandshakeLines.message(f.cause()));
                 }
             });
+        }
+
+        /** Launches hostile connection {@code index}; it holds a slot of --concurrency until it ends, like any. */
+        private void launchHostile(Bootstrap base, InetSocketAddress target, HostilePeer peer, HostileKind kind,
+                                   int index) {
+            hostile.starting(kind);
+            HostileConnection c = new HostileConnection(kind, peer.payload(kind, index), (k, outcome, detail) -> {
+                boolean ours = stopping; // closed by the end of the run, not by the server
+                hostile.ended(k, ours ? HostileOutcome.UNFINISHED : outcome, ours ? null : detail);
+                inFlight.release();
+            });
+            ChannelFuture connect = base.clone().handler(new ChannelInitializer<SocketChannel>() {
+                @Override
+                protected void initChannel(SocketChannel ch) {
+                    c.startTimer(ch, timeoutMillis);
+                    peer.addHandlers(ch, kind, c);
+                }
+            }).connect(target);
+            Channel ch = track(connect);
+            connect.addListener(f -> {
+                if (!f.isSuccess()) {
+                    c.connectFailed(ch);
+                }
+            });
+        }
+
+        /** Keeps the channel in {@link #open} until it closes, so the end of the run can close stragglers. */
+        private Channel track(ChannelFuture connect) {
+            Channel ch = connect.channel();
+            open.add(ch);
+            ch.closeFuture().addListener(f -> open.remove(ch));
+            return ch;
         }
 
         static String handshakeCause(Throwable cause) {
@@ -333,11 +442,13 @@ final class LoadTest {
 
         private synchronized void recordEcho(long nanos) {
             echoNanos[echoes++] = nanos;
+            lastHonestEnd = System.nanoTime();
         }
 
         private synchronized void recordFailure(String cause) {
             failed++;
             failures.merge(cause, 1, Integer::sum);
+            lastHonestEnd = System.nanoTime();
         }
 
         /** One connection's handler and timings; it ends exactly once, by success or by its first failure. */

@@ -38,7 +38,7 @@ final class ToolOptions {
 
     private static final Set<String> SERVER_OPTIONS = Set.of("--port", "--bind", "--psk", "--tls", "--modes",
             "--groups", "--ciphers", "--alpn", "--hint", "--reject-unknown-identity", "--require-ems",
-            "--allow-short-key");
+            "--allow-short-key", "--handshake-timeout-seconds");
     private static final Set<String> CLIENT_OPTIONS = Set.of("--connect", "--psk", "--tls", "--modes", "--groups",
             "--ciphers", "--alpn", "--server-name", "--message", "--timeout-seconds", "--require-ems",
             "--allow-short-key");
@@ -64,6 +64,11 @@ final class ToolOptions {
     boolean allowShortKey;
     String message = DEFAULT_MESSAGE;
     int timeoutSeconds = DEFAULT_TIMEOUT_SECONDS;
+    /**
+     * Server {@code --handshake-timeout-seconds}: how long a connection may take to complete its handshake before the
+     * server closes it; 0 means the library default ({@link PskTlsContext#DEFAULT_HANDSHAKE_TIMEOUT}).
+     */
+    int handshakeTimeoutSeconds;
     int keyBytes = DEFAULT_KEY_BYTES;
 
     private ToolOptions(String command) {
@@ -138,6 +143,9 @@ final class ToolOptions {
             case "--server-name": serverName = requireText(name, value); break;
             case "--message": message = value; break;
             case "--timeout-seconds": timeoutSeconds = parseInt(name, value, 1, MAX_TIMEOUT_SECONDS); break;
+            case "--handshake-timeout-seconds":
+                handshakeTimeoutSeconds = parseInt(name, value, 1, MAX_TIMEOUT_SECONDS);
+                break;
             case "--bytes": keyBytes = parseInt(name, value, MIN_KEY_BYTES, MAX_KEY_BYTES); break;
             default: throw new UsageException("unknown option: " + name);
         }
@@ -210,6 +218,9 @@ final class ToolOptions {
             b.identityHint(hint);
         }
         b.rejectUnknownIdentity(rejectUnknownIdentity);
+        if (handshakeTimeoutSeconds > 0) {
+            b.handshakeTimeout(Duration.ofSeconds(handshakeTimeoutSeconds));
+        }
         return build(b);
     }
 
@@ -223,20 +234,33 @@ final class ToolOptions {
      * the server sent none) before the PSK is chosen. The first PSK given is used whatever the hint, as by default.
      */
     PskTlsContext clientContext(Consumer<String> hintSeen) throws UsageException {
+        return clientContext(psks, hintSeen);
+    }
+
+    /**
+     * A client context with every option of this command line but offering only {@code psk} instead of the
+     * {@code --psk} keys: {@code psk-tool load}'s hostile connections use it to offer a wrong key or an unknown
+     * identity in otherwise ordinary handshakes. The caller owns {@code psk} and destroys it.
+     */
+    PskTlsContext clientContextOffering(ExternalPsk psk) throws UsageException {
+        return clientContext(List.of(psk), received -> { });
+    }
+
+    private PskTlsContext clientContext(List<ExternalPsk> offered, Consumer<String> hintSeen) throws UsageException {
         PskTlsContext.Builder b = PskTlsContext.forClient();
-        for (ExternalPsk psk : psks) {
+        for (ExternalPsk psk : offered) {
             b.addPsk(psk);
         }
         if (serverName != null) {
             b.serverName(serverName);
         }
-        b.pskForHint(firstPskAfter(hintSeen));
+        b.pskForHint(firstPskAfter(offered, hintSeen));
         b.handshakeTimeout(Duration.ofSeconds(timeoutSeconds));
         return build(b);
     }
 
-    private PskHintCallback firstPskAfter(Consumer<String> hintSeen) {
-        List<ExternalPsk> keys = List.copyOf(psks);
+    private static PskHintCallback firstPskAfter(List<ExternalPsk> offered, Consumer<String> hintSeen) {
+        List<ExternalPsk> keys = List.copyOf(offered);
         return received -> {
             hintSeen.accept(received);
             for (ExternalPsk psk : keys) {

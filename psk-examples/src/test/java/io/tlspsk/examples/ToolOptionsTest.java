@@ -17,6 +17,7 @@ import io.tlspsk.handler.TlsVersion;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -198,6 +199,38 @@ class ToolOptionsTest {
         assertEquals(List.of("mqtt", "h2"), o.alpn);
         PskTlsContext tls = o.serverContext();
         assertEquals(List.of(NamedGroup.X25519, NamedGroup.SECP256R1), tls.groups());
+    }
+
+    @Test
+    void serverHandshakeTimeout() throws Exception {
+        assertEquals(PskTlsContext.DEFAULT_HANDSHAKE_TIMEOUT,
+                ToolOptions.parse("server", "--port", "0", "--psk", "d:" + KEY).serverContext().handshakeTimeout());
+        ToolOptions o = ToolOptions.parse("server", "--port", "0", "--psk", "d:" + KEY,
+                "--handshake-timeout-seconds", "3");
+        assertEquals(Duration.ofSeconds(3), o.serverContext().handshakeTimeout());
+        UsageException zero = assertThrows(UsageException.class, () -> ToolOptions.parse("server", "--port", "0",
+                "--psk", "d:" + KEY, "--handshake-timeout-seconds=0"));
+        assertTrue(zero.getMessage().contains("--handshake-timeout-seconds must be between 1 and 3600"),
+                zero.getMessage());
+        // The client's handshake timeout is its overall --timeout-seconds.
+        UsageException client = assertThrows(UsageException.class, () -> ToolOptions.parse("client", "--connect",
+                "127.0.0.1:1", "--psk", "d:" + KEY, "--handshake-timeout-seconds", "3"));
+        assertTrue(client.getMessage().contains("unknown option for client: --handshake-timeout-seconds"),
+                client.getMessage());
+    }
+
+    @Test
+    void clientContextOfferingAnotherKeyKeepsTheOtherOptions() throws Exception {
+        ToolOptions o = ToolOptions.parse("client", "--connect", "127.0.0.1:1", "--psk", "d:" + KEY,
+                "--modes", "psk_ke", "--timeout-seconds", "7", "--tls", "1.3");
+        ExternalPsk other = PskSpec.parse("other:" + KEY2);
+        PskTlsContext tls = o.clientContextOffering(other);
+        assertTrue(tls.isClient());
+        assertEquals(List.of(PskKeyExchangeMode.PSK_KE), tls.keyExchangeModes());
+        assertEquals(List.of(TlsVersion.TLS_1_3), tls.protocols());
+        assertEquals(Duration.ofSeconds(7), tls.handshakeTimeout());
+        other.destroy();
+        o.destroyKeys();
     }
 
     @Test
