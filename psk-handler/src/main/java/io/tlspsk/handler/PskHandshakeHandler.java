@@ -3,11 +3,13 @@ package io.tlspsk.handler;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.PendingWriteQueue;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.UnsupportedMessageTypeException;
 import io.netty.handler.timeout.IdleState;
@@ -58,6 +60,8 @@ import javax.net.ssl.SSLException;
 public final class PskHandshakeHandler extends ChannelDuplexHandler {
 
     private static final long CLOSE_NOTIFY_FLUSH_TIMEOUT_MILLIS = 3000;
+    /** Most time a connection reads and drops what the peer still sends after our fatal alert. */
+    static final long LINGER_AFTER_FATAL_ALERT_MILLIS = 1000;
     /** Most 0-RTT bytes a server skips when a client sends early data it never got permission for. */
     static final int EARLY_DATA_SKIP_LIMIT = 64 * 1024;
 
@@ -75,6 +79,8 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
     private boolean finished;      // no more records will be processed (failed, or closing)
     private boolean closeNotifySent;
     private ChannelFuture alertInFlight;
+    private boolean closingAfterFatalAlert;
+    private ChannelPromise lingerClose;
     private boolean tls12;
     private boolean inboundPaused;
     private boolean autoReadBeforePause;
@@ -230,6 +236,9 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
         }
         finished = true;
         releaseAll(null);
+        if (lingerClose != null) {
+            closeOnce(lingerClose); // the peer closed while we lingered after a fatal alert
+        }
         ctx.fireChannelInactive();
     }
 
@@ -718,7 +727,54 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
         } else if (first) {
             ctx.fireExceptionCaught(cause);
         }
-        closeAfterAlert(ctx.newPromise());
+        closeAfterFatalAlert();
+    }
+
+    /**
+     * After a fatal alert: once it is flushed, close the write side (FIN) and read and discard for at most
+     * {@value #LINGER_AFTER_FATAL_ALERT_MILLIS} ms before closing, unless the peer closes first (a TLS peer does on
+     * a fatal alert). Closing a socket at once while the peer's flight is still arriving makes the kernel answer
+     * it with a reset, which can destroy the alert before the peer reads it: the peer then sees "connection reset"
+     * instead of the reason. The alert's flush is itself bounded by the close_notify flush timeout. Channels that
+     * cannot half-close are closed as before.
+     */
+    private void closeAfterFatalAlert() {
+        if (closingAfterFatalAlert) {
+            return;
+        }
+        closingAfterFatalAlert = true;
+        ChannelPromise promise = ctx.newPromise();
+        ChannelFuture alert = alertInFlight;
+        if (alert != null && !alert.isDone()) {
+            ScheduledFuture<?> timer = ctx.executor().schedule(() -> closeOnce(promise),
+                    CLOSE_NOTIFY_FLUSH_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            alert.addListener(f -> {
+                timer.cancel(false);
+                lingerThenClose(promise);
+            });
+        } else {
+            lingerThenClose(promise);
+        }
+    }
+
+    private void lingerThenClose(ChannelPromise promise) {
+        Channel ch = ctx.channel();
+        if (promise.isDone() || !(ch instanceof DuplexChannel) || !ch.isActive()
+                || ((DuplexChannel) ch).isOutputShutdown() || ((DuplexChannel) ch).isInputShutdown()) {
+            closeOnce(promise);
+            return;
+        }
+        lingerClose = promise;
+        recordLayer.destroy(null); // what still arrives is dropped unopened, and the keys are zeroed now
+        ScheduledFuture<?> timer = ctx.executor().schedule(() -> closeOnce(promise),
+                LINGER_AFTER_FATAL_ALERT_MILLIS, TimeUnit.MILLISECONDS);
+        promise.addListener(f -> timer.cancel(false));
+        ((DuplexChannel) ch).shutdownOutput().addListener(f -> {
+            if (!f.isSuccess()) {
+                closeOnce(promise);
+            }
+        });
+        ch.config().setAutoRead(true); // read (and drop) even if the application had paused reading
     }
 
     private void closeAfterAlert(ChannelPromise promise) {
