@@ -85,8 +85,12 @@ public final class PskTlsContext {
     /** Server: PSK lookups started and not yet completed or abandoned, over every channel of this context. */
     private final AtomicInteger pendingLookups = new AtomicInteger();
 
-    private PskTlsContext(Builder b) {
-        this.client = b.client;
+    /** A client-and-server context's client side (which has none); {@code null} for single-role contexts. */
+    private final PskTlsContext clientSide;
+
+    private PskTlsContext(Builder b, boolean client, PskTlsContext clientSide, Set<ByteBuffer> rejectedIdentities) {
+        this.client = client;
+        this.clientSide = clientSide;
         this.selector = b.selector;
         this.clientPsks = List.copyOf(b.clientPsks);
         this.cipherSuites = b.cipherSuites.stream().filter(CipherSuite::isTls13).collect(Collectors.toUnmodifiableList());
@@ -110,12 +114,12 @@ public final class PskTlsContext {
         this.maxIdentityLength = b.maxIdentityLength;
         this.maxPendingLookups = b.maxPendingLookups;
         this.maxBytesHeldDuringLookup = b.maxBytesHeldDuringLookup;
-        this.rejectedIdentities = Set.copyOf(b.rejectedIdentities);
+        this.rejectedIdentities = Set.copyOf(rejectedIdentities);
     }
 
     /** A server that chooses PSKs with {@code selector} (see {@link PskSelector} for the async contract). */
     public static Builder forServer(PskSelector selector) {
-        Builder b = new Builder(false);
+        Builder b = new Builder(false, false);
         b.selector = Objects.requireNonNull(selector, "selector");
         return b;
     }
@@ -127,7 +131,23 @@ public final class PskTlsContext {
 
     /** A client; add its PSKs in preference order with {@link Builder#addPsk(ExternalPsk)}. */
     public static Builder forClient() {
-        return new Builder(true);
+        return new Builder(true, false);
+    }
+
+    /**
+     * An entity that is both client and server (a mesh node, a gateway that also dials out), its server side
+     * choosing PSKs with {@code selector} and its client side offering the PSKs added with
+     * {@link Builder#addPsk(ExternalPsk)}. Make handlers with {@link #newServerHandler} and
+     * {@link #newClientHandler}. Every setting applies to both sides where it means something.
+     *
+     * <p>Selfie protection (RFC 9257) is on by default: the server side refuses, with handshake_failure and before
+     * the selector is asked, a ClientHello that offers one of the client side's identities, since that is this
+     * entity's own ClientHello reflected back at it. {@link Builder#allowOwnIdentities()} turns that off.
+     */
+    public static Builder forClientAndServer(PskSelector selector) {
+        Builder b = new Builder(false, true);
+        b.selector = Objects.requireNonNull(selector, "selector");
+        return b;
     }
 
     /**
@@ -136,6 +156,37 @@ public final class PskTlsContext {
      * channel's own allocator ({@code ctx.alloc()}), which is what callers pass in practice.
      */
     public PskHandshakeHandler newHandler(ByteBufAllocator alloc) {
+        if (clientSide != null) {
+            throw new IllegalStateException(
+                    "a client-and-server context makes handlers with newClientHandler or newServerHandler");
+        }
+        return new PskHandshakeHandler(this, alloc);
+    }
+
+    /**
+     * A client handler for one channel, from a client or a client-and-server context.
+     *
+     * @throws IllegalStateException on a server-only context
+     */
+    public PskHandshakeHandler newClientHandler(ByteBufAllocator alloc) {
+        if (clientSide != null) {
+            return clientSide.newHandler(alloc);
+        }
+        if (!client) {
+            throw new IllegalStateException("a server context has no client side");
+        }
+        return newHandler(alloc);
+    }
+
+    /**
+     * A server handler for one channel, from a server or a client-and-server context.
+     *
+     * @throws IllegalStateException on a client-only context
+     */
+    public PskHandshakeHandler newServerHandler(ByteBufAllocator alloc) {
+        if (client) {
+            throw new IllegalStateException("a client context has no server side");
+        }
         return new PskHandshakeHandler(this, alloc);
     }
 
@@ -150,6 +201,7 @@ public final class PskTlsContext {
         };
     }
 
+    /** True for a client context; false for a server or a client-and-server context. */
     public boolean isClient() {
         return client;
     }
@@ -160,6 +212,11 @@ public final class PskTlsContext {
      * counter per limit (see {@link PskTlsStats}). Nothing is kept per identity.
      */
     public PskTlsStats stats() {
+        PskTlsStats own = ownStats();
+        return clientSide == null ? own : own.plus(clientSide.ownStats());
+    }
+
+    private PskTlsStats ownStats() {
         return new PskTlsStats(handshakesSucceeded.sum(), handshakesFailed.sum(), authenticationFailures.sum(),
                 oversizedRecords.sum(), oversizedHandshakeMessages.sum(), tooManyIdentities.sum(),
                 oversizedIdentities.sum(), lookupBufferOverflows.sum(), handshakeTimeouts.sum(),
@@ -274,6 +331,9 @@ public final class PskTlsContext {
     /** Builds a {@link PskTlsContext}; every setting is checked in {@link #build()}. */
     public static final class Builder {
         private final boolean client;
+        /** {@link #forClientAndServer}: built as a server with a client side. */
+        private final boolean dual;
+        private boolean allowOwnIdentities;
         private PskSelector selector;
         private final List<ExternalPsk> clientPsks = new ArrayList<>();
         private List<CipherSuite> cipherSuites = DEFAULT_CIPHER_SUITES;
@@ -296,13 +356,14 @@ public final class PskTlsContext {
         private int maxBytesHeldDuringLookup = DEFAULT_MAX_BYTES_HELD_DURING_LOOKUP;
         private final Set<ByteBuffer> rejectedIdentities = new HashSet<>();
 
-        private Builder(boolean client) {
+        private Builder(boolean client, boolean dual) {
             this.client = client;
+            this.dual = dual;
         }
 
         /** Client: adds a PSK to offer; PSKs are offered in the order added (the first is preferred). */
         public Builder addPsk(ExternalPsk psk) {
-            if (!client) {
+            if (!client && !dual) {
                 throw new IllegalStateException("addPsk is for clients; a server gets its keys from its PskSelector");
             }
             clientPsks.add(Objects.requireNonNull(psk, "psk"));
@@ -521,6 +582,7 @@ public final class PskTlsContext {
          * @throws IllegalArgumentException when {@code clientContext} is not a client context
          */
         public Builder rejectIdentitiesOf(PskTlsContext clientContext) {
+            // (A client-and-server context rejects its own client side's identities without being told.)
             Objects.requireNonNull(clientContext, "clientContext");
             if (client) {
                 throw new IllegalStateException("rejectIdentitiesOf is for servers");
@@ -534,9 +596,22 @@ public final class PskTlsContext {
             return this;
         }
 
+        /**
+         * Client-and-server contexts only: let the server side accept ClientHellos offering the client side's own
+         * identities, which turns the default Selfie protection off. Only for an entity that must really connect
+         * to itself (a test); RFC 9257 asks for a PSK per client-server pair instead.
+         */
+        public Builder allowOwnIdentities() {
+            if (!dual) {
+                throw new IllegalStateException("allowOwnIdentities is for client-and-server contexts");
+            }
+            this.allowOwnIdentities = true;
+            return this;
+        }
+
         /** Checks the settings and builds the context. */
         public PskTlsContext build() {
-            if (client && clientPsks.isEmpty()) {
+            if ((client || dual) && clientPsks.isEmpty()) {
                 throw new IllegalStateException("a client needs at least one PSK (addPsk)");
             }
             List<TlsVersion> versions = enabledVersions();
@@ -561,7 +636,7 @@ public final class PskTlsContext {
                 throw new IllegalStateException(
                         "ffdhe2048 is used by the TLS 1.2 DHE_PSK suites on its own; list only elliptic curves here");
             }
-            if (client && v13) {
+            if ((client || dual) && v13) {
                 for (ExternalPsk psk : clientPsks) {
                     if (!hasSuiteFor(psk.hash())) {
                         throw new IllegalStateException(psk + " has no configured TLS 1.3 cipher suite of its hash");
@@ -598,7 +673,18 @@ public final class PskTlsContext {
             if (maxBytesHeldDuringLookup < 1024 || maxBytesHeldDuringLookup > 16 << 20) {
                 throw new IllegalStateException("maxBytesHeldDuringLookup must be between 1 KiB and 16 MiB");
             }
-            return new PskTlsContext(this);
+            if (!dual) {
+                return new PskTlsContext(this, client, null, rejectedIdentities);
+            }
+            // RFC 9257 (Selfie): the server side refuses this entity's own client identities unless told otherwise.
+            PskTlsContext clientPart = new PskTlsContext(this, true, null, Set.of());
+            Set<ByteBuffer> rejected = new HashSet<>(rejectedIdentities);
+            if (!allowOwnIdentities) {
+                for (ExternalPsk psk : clientPsks) {
+                    rejected.add(ByteBuffer.wrap(psk.identity()));
+                }
+            }
+            return new PskTlsContext(this, false, clientPart, rejected);
         }
 
         private boolean hasSuiteFor(HashAlgorithm hash) {

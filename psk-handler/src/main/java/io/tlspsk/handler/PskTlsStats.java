@@ -38,6 +38,15 @@ public final class PskTlsStats {
         this.lookupsRefused = lookupsRefused;
     }
 
+    /** Both sides of a client-and-server context: every counter added. */
+    PskTlsStats plus(PskTlsStats o) {
+        return new PskTlsStats(handshakesSucceeded + o.handshakesSucceeded, handshakesFailed + o.handshakesFailed,
+                authenticationFailures + o.authenticationFailures, oversizedRecords + o.oversizedRecords,
+                oversizedHandshakeMessages + o.oversizedHandshakeMessages, tooManyIdentities + o.tooManyIdentities,
+                oversizedIdentities + o.oversizedIdentities, lookupBufferOverflows + o.lookupBufferOverflows,
+                handshakeTimeouts + o.handshakeTimeouts, lookupsRefused + o.lookupsRefused);
+    }
+
     /** Handshakes that completed. */
     public long handshakesSucceeded() {
         return handshakesSucceeded;

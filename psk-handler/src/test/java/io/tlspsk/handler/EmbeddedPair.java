@@ -40,13 +40,13 @@ final class EmbeddedPair implements AutoCloseable {
         if (frozenClocks) {
             server.freezeTime();
         }
-        serverHandler = serverContext.newHandler(server.alloc());
+        serverHandler = serverContext.newServerHandler(server.alloc());
         server.pipeline().addLast(serverHandler, serverEvents);
         client = new EmbeddedChannel();
         if (frozenClocks) {
             client.freezeTime();
         }
-        clientHandler = clientContext.newHandler(client.alloc());
+        clientHandler = clientContext.newClientHandler(client.alloc());
         client.pipeline().addLast(clientHandler, clientEvents);
     }
 

@@ -80,4 +80,79 @@ class SelfieProtectionTest {
         assertThrows(IllegalArgumentException.class, () -> PskTlsContext.forServer(SHARED).rejectIdentitiesOf(server));
         assertThrows(NullPointerException.class, () -> PskTlsContext.forServer(SHARED).rejectIdentitiesOf(null));
     }
+
+    // ---- a client-and-server context: on by default ----
+
+    static PskTlsContext node(TlsVersion version, boolean allowOwn, AtomicInteger selections) {
+        PskSelector keys = PskSelector.fromKeys(List.of(SHARED, PEER));
+        PskTlsContext.Builder b = PskTlsContext.forClientAndServer(request -> {
+            selections.incrementAndGet();
+            return keys.select(request);
+        }).addPsk(SHARED).protocols(version);
+        if (allowOwn) {
+            b.allowOwnIdentities();
+        }
+        return b.build();
+    }
+
+    /** A pair: the client side of {@code clientOf} against the server side of {@code serverOf}. */
+    static EmbeddedPair pair(PskTlsContext clientOf, PskTlsContext serverOf) {
+        return new EmbeddedPair(clientOf, serverOf);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TlsVersion.class)
+    void clientAndServerContextRefusesItsOwnReflectedHelloByDefault(TlsVersion version) {
+        AtomicInteger selections = new AtomicInteger();
+        PskTlsContext node = node(version, false, selections);
+        try (EmbeddedPair pair = pair(node, node)) {
+            pair.pump();
+            PskSelectionTest.assertSentAndReceived(pair, WireTap.Handlers.of(pair), AlertDescription.HANDSHAKE_FAILURE);
+            assertEquals(0, selections.get(), "refused before the selector is asked");
+        }
+        // Stats of both sides together: the server side's refusal and the client side's failed handshake.
+        assertEquals(2, node.stats().handshakesFailed());
+        assertEquals(0, node.stats().handshakesSucceeded());
+        // Its server side still serves other clients, and its client side still reaches other servers.
+        try (EmbeddedPair pair = pair(PskTlsContext.forClient().addPsk(PEER).protocols(version).build(), node)) {
+            pair.handshake();
+            assertEquals("node-b", pair.serverHandler().session().identityAsString());
+        }
+        try (EmbeddedPair pair = pair(node, PskTlsContext.forServer(SHARED).protocols(version).build())) {
+            pair.handshake();
+            assertEquals("node-a", pair.clientHandler().session().identityAsString());
+        }
+        assertEquals(2, node.stats().handshakesSucceeded());
+    }
+
+    @ParameterizedTest
+    @EnumSource(TlsVersion.class)
+    void allowOwnIdentitiesLetsTheEntityTalkToItself(TlsVersion version) {
+        AtomicInteger selections = new AtomicInteger();
+        PskTlsContext node = node(version, true, selections);
+        try (EmbeddedPair pair = pair(node, node)) {
+            pair.handshake();
+            assertEquals("node-a", pair.serverHandler().session().identityAsString());
+        }
+        assertEquals(1, selections.get());
+    }
+
+    @org.junit.jupiter.api.Test
+    void handlersComeFromTheRightSide() {
+        PskTlsContext node = node(TlsVersion.TLS_1_3, false, new AtomicInteger());
+        io.netty.buffer.ByteBufAllocator alloc = io.netty.buffer.ByteBufAllocator.DEFAULT;
+        assertThrows(IllegalStateException.class, () -> node.newHandler(alloc));
+        assertEquals(true, node.newClientHandler(alloc).isClient());
+        assertEquals(false, node.newServerHandler(alloc).isClient());
+        PskTlsContext server = PskTlsContext.forServer(PEER).build();
+        PskTlsContext client = PskTlsContext.forClient().addPsk(PEER).build();
+        assertThrows(IllegalStateException.class, () -> server.newClientHandler(alloc));
+        assertThrows(IllegalStateException.class, () -> client.newServerHandler(alloc));
+        assertEquals(false, server.newServerHandler(alloc).isClient());
+        assertEquals(true, client.newClientHandler(alloc).isClient());
+        assertThrows(IllegalStateException.class, () -> PskTlsContext.forServer(PEER).allowOwnIdentities());
+        assertThrows(IllegalStateException.class,
+                () -> PskTlsContext.forClientAndServer(PskSelector.fromKeys(List.of(PEER))).build(),
+                "a client-and-server context needs a PSK for its client side");
+    }
 }
