@@ -10,6 +10,7 @@ import io.tlspsk.codec.crypto.Aead;
 import io.tlspsk.codec.crypto.AeadAlgorithm;
 import io.tlspsk.codec.crypto.CryptoBackend;
 import io.tlspsk.codec.crypto.Hkdf;
+import io.tlspsk.codec.crypto.Scratch;
 import io.tlspsk.codec.crypto.Tls13KeySchedule;
 import io.tlspsk.codec.crypto.TrafficKeys;
 import java.security.GeneralSecurityException;
@@ -224,16 +225,17 @@ public final class Tls13RecordProtection implements RecordProtection {
             byte[] a = out.array();
             int off = out.arrayOffset() + out.writerIndex();
             // A heap record is decrypted straight from its array (read only: the inbound buffer may be shared);
-            // a direct one is copied into the output array first and decrypted in place (PERFORMANCE.md).
+            // a direct one is copied into this thread's scratch array first (PERFORMANCE.md: heap arrays for the
+            // JDK's Cipher, and array to array is faster than in place on JDK 25).
             byte[] src;
             int srcOff;
             if (in.hasArray()) {
                 src = in.array();
                 srcOff = in.arrayOffset() + in.readerIndex();
             } else {
-                in.getBytes(in.readerIndex(), a, off, length);
-                src = a;
-                srcOff = off;
+                src = Scratch.forCiphertext(length);
+                srcOff = 0;
+                in.getBytes(in.readerIndex(), src, 0, length);
             }
             aad[0] = (byte) record.contentType();
             aad[1] = 3;
