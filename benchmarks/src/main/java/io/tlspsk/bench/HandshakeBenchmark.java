@@ -23,7 +23,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @Fork(value = 1, jvmArgsAppend = {Jvm.LEAK_DETECTION_OFF, Jvm.EXECUTOR, Jvm.EXECUTOR_CLASS})
 public class HandshakeBenchmark {
 
-    @Param({"ours_psk_ke", "ours_psk_dhe_ke", "ssl_jdk", "ssl_openssl", "bc_bc", "bc_jca"})
+    @Param({"ours_psk_ke", "ours_psk_dhe_ke", "ours_psk_dhe_ke_p256_accp", "ssl_jdk", "ssl_openssl", "bc_bc", "bc_jca"})
     public String stack;
 
     private Stack tls;

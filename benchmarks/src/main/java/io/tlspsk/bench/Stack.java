@@ -30,7 +30,7 @@ import javax.net.ssl.SSLException;
  *
  * <p>Names: {@code plain} (no TLS: the cost of the harness itself), {@code ours_psk_ke}, {@code ours_psk_dhe_ke}
  * (x25519), {@code ours} (bulk), each also with {@code _accp} (ACCP's native AES-GCM; without the suffix ACCP is
- * kept out), {@code ssl_jdk} and {@code ssl_openssl} (Netty SslHandler, TLS 1.3, ECDSA P-256 self-signed
+ * kept out), {@code ours_psk_dhe_ke_p256_accp} (psk_dhe_ke over ACCP's native P-256), {@code ssl_jdk} and {@code ssl_openssl} (Netty SslHandler, TLS 1.3, ECDSA P-256 self-signed
  * certificate, JDK or BoringSSL engine), {@code bc_bc} and {@code bc_jca} (BouncyCastle bctls, external PSK
  * psk_dhe_ke x25519, with BcTlsCrypto or JcaTlsCrypto, wrapped in a Netty handler by {@link BcTlsHandler}).
  */
@@ -68,6 +68,7 @@ abstract class Stack implements AutoCloseable {
             case "ours_accp":
             case "ours_psk_dhe_ke":
             case "ours_psk_dhe_ke_accp":
+            case "ours_psk_dhe_ke_p256_accp":
                 return new Ours(name, cipher, PskKeyExchangeMode.PSK_DHE_KE);
             case "ours_psk_ke":
             case "ours_psk_ke_accp":
@@ -140,6 +141,7 @@ abstract class Stack implements AutoCloseable {
     /** This project's handler. */
     static final class Ours extends Stack {
         private final PskKeyExchangeMode mode;
+        private final NamedGroup group;
         private final PskTlsContext server;
         private final PskTlsContext client;
 
@@ -150,17 +152,20 @@ abstract class Stack implements AutoCloseable {
             CipherSuite suite = AES.equals(cipher) ? CipherSuite.TLS_AES_128_GCM_SHA256
                     : CipherSuite.TLS_CHACHA20_POLY1305_SHA256;
             ExternalPsk psk = ExternalPsk.of(PSK_IDENTITY, PSK_SECRET, HashAlgorithm.SHA256);
+            // x25519 (BouncyCastle's, the fastest in Java) unless the name asks for P-256 (ACCP's native one).
+            NamedGroup group = name.contains("_p256") ? NamedGroup.SECP256R1 : NamedGroup.X25519;
+            this.group = group;
             // A gateway that takes both modes; the client asks for one.
             server = PskTlsContext.forServer(psk)
                     .keyExchangeModes(PskKeyExchangeMode.PSK_DHE_KE, PskKeyExchangeMode.PSK_KE)
                     .cipherSuites(suite)
-                    .groups(NamedGroup.X25519)
+                    .groups(group)
                     .build();
             client = PskTlsContext.forClient()
                     .addPsk(psk)
                     .keyExchangeModes(mode)
                     .cipherSuites(suite)
-                    .groups(NamedGroup.X25519)
+                    .groups(group)
                     .build();
         }
 
@@ -204,6 +209,9 @@ abstract class Stack implements AutoCloseable {
             String n = negotiated(handler);
             if (!n.contains(" " + mode.rfcName() + " ")) {
                 throw new IllegalStateException(name + " negotiated " + n + ", not " + mode.rfcName());
+            }
+            if (mode == PskKeyExchangeMode.PSK_DHE_KE && !n.endsWith(" " + group.tlsName())) {
+                throw new IllegalStateException(name + " negotiated " + n + ", not " + group.tlsName());
             }
         }
     }

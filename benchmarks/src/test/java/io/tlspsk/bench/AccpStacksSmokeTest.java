@@ -53,8 +53,8 @@ class AccpStacksSmokeTest {
     }
 
     @Test
-    void handshakesWithAccpInBothModes() throws Exception {
-        for (String name : new String[] {"ours_psk_ke_accp", "ours_psk_dhe_ke_accp"}) {
+    void handshakesWithAccpInBothModesAndOverItsP256() throws Exception {
+        for (String name : new String[] {"ours_psk_ke_accp", "ours_psk_dhe_ke_accp", "ours_psk_dhe_ke_p256_accp"}) {
             try (Stack stack = Stack.create(name, Stack.AES)) {
                 InMemoryPair pair = new InMemoryPair(stack);
                 try {
