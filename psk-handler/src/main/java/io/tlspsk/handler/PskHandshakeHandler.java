@@ -522,20 +522,24 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
         ctx.flush(); // data written before close() is sealed and sent before the close_notify
         ChannelFuture sent = writeAlertRecord(AlertDescription.CLOSE_NOTIFY, ALERT_WARNING);
         alertInFlight = sent;
-        closeWhenFlushed(sent, promise);
+        closeWhenFlushed(sent, promise, false);
     }
 
     /**
-     * Closes when {@code alert} is flushed, or after a timeout if the peer does not read (the alert then waits
-     * behind unread data); whichever comes first. So neither close_notify nor a fatal alert can keep a connection
-     * open.
+     * Closes when {@code alert} is flushed (with {@code linger}: see {@link #lingerThenClose}), or at once after a
+     * timeout if the peer does not read (the alert then waits behind unread data); whichever comes first. So
+     * neither close_notify nor a fatal alert can keep a connection open.
      */
-    private void closeWhenFlushed(ChannelFuture alert, ChannelPromise promise) {
+    private void closeWhenFlushed(ChannelFuture alert, ChannelPromise promise, boolean linger) {
         ScheduledFuture<?> timer = ctx.executor().schedule(() -> closeOnce(promise),
                 CLOSE_NOTIFY_FLUSH_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
         alert.addListener(f -> {
             timer.cancel(false);
-            closeOnce(promise);
+            if (linger) {
+                lingerThenClose(promise);
+            } else {
+                closeOnce(promise);
+            }
         });
     }
 
@@ -746,12 +750,7 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
         ChannelPromise promise = ctx.newPromise();
         ChannelFuture alert = alertInFlight;
         if (alert != null && !alert.isDone()) {
-            ScheduledFuture<?> timer = ctx.executor().schedule(() -> closeOnce(promise),
-                    CLOSE_NOTIFY_FLUSH_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-            alert.addListener(f -> {
-                timer.cancel(false);
-                lingerThenClose(promise);
-            });
+            closeWhenFlushed(alert, promise, true);
         } else {
             lingerThenClose(promise);
         }
@@ -780,7 +779,7 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
     private void closeAfterAlert(ChannelPromise promise) {
         ChannelFuture alert = alertInFlight;
         if (alert != null && !alert.isDone()) {
-            closeWhenFlushed(alert, promise);
+            closeWhenFlushed(alert, promise, false);
         } else {
             closeOnce(promise);
         }
