@@ -324,27 +324,21 @@ final class TlsRecordLayer extends ChannelDuplexHandler {
      * Drops what an idle connection does not need and can make again on demand: the TLS 1.3 ciphers of the
      * directions in {@code read}/{@code write} (their key bytes stay), and the empty write queue and hold queue.
      * Nothing observable changes; the next record costs one cipher construction.
-     *
-     * @return whether anything was dropped
      */
-    boolean releaseIdleResources(boolean read, boolean write) {
-        boolean released = false;
+    void releaseIdleResources(boolean read, boolean write) {
         if (write && appQueue != null && appQueue.isEmpty()) {
             appQueue = null;
             queuedPromises = false;
-            released = true;
         }
         if (read && held != null && held.isEmpty() && !paused) {
             held = null;
-            released = true;
         }
         if (read && readProtection instanceof Tls13RecordProtection) {
-            released |= ((Tls13RecordProtection) readProtection).releaseCipher();
+            ((Tls13RecordProtection) readProtection).releaseCipher();
         }
         if (write && writeProtection instanceof Tls13RecordProtection) {
-            released |= ((Tls13RecordProtection) writeProtection).releaseCipher();
+            ((Tls13RecordProtection) writeProtection).releaseCipher();
         }
-        return released;
     }
 
     /** Fails and releases application data not yet sealed: nothing may be sent after a fatal alert. */
