@@ -15,11 +15,8 @@ import io.tlspsk.codec.record.TlsRecord;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.Provider;
-import java.security.Security;
 import java.util.Arrays;
 import javax.crypto.Cipher;
-import javax.crypto.Mac;
 import javax.crypto.NoSuchPaddingException;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -68,7 +65,6 @@ public final class Tls12RecordProtection implements RecordProtection {
     private static final int AAD_LENGTH = 13;
     /** SHA-256 compression function block, for the Lucky Thirteen countermeasure. */
     private static final int SHA256_BLOCK = 64;
-    private static final Provider SUN_JCE = Security.getProvider("SunJCE");
 
     private enum Mode { AEAD_EXPLICIT_NONCE, AEAD_XOR_NONCE, CBC }
 
@@ -87,7 +83,7 @@ public final class Tls12RecordProtection implements RecordProtection {
 
     // CBC suites
     private final Cipher cbc;
-    private final Mac mac;
+    private final RecordMac mac;
     private SecretKeySpec cbcKey;
     private final byte[] macOut;
     private final byte[] receivedMac;
@@ -95,7 +91,7 @@ public final class Tls12RecordProtection implements RecordProtection {
     private final byte[] dummy;
 
     private Tls12RecordProtection(CipherSuite suite, boolean sealSide, byte[] key, byte[] iv, byte[] macKey,
-                                  boolean encryptThenMac) {
+                                  boolean encryptThenMac, MacHash macHash) {
         this.suite = suite;
         this.sealSide = sealSide;
         if (suite.isCbc()) {
@@ -106,14 +102,11 @@ public final class Tls12RecordProtection implements RecordProtection {
             this.nonce = null;
             try {
                 this.cbc = Cipher.getInstance("AES/CBC/NoPadding");
-                this.mac = SUN_JCE != null ? Mac.getInstance("HmacSHA256", SUN_JCE) : Mac.getInstance("HmacSHA256");
-                this.cbcKey = new SecretKeySpec(key, "AES"); // copies
-                this.mac.init(new SecretKeySpec(macKey, "HmacSHA256")); // copies
             } catch (NoSuchAlgorithmException | NoSuchPaddingException e) {
-                throw new IllegalStateException("AES-CBC or HMAC-SHA256 is not available", e);
-            } catch (GeneralSecurityException e) {
-                throw new IllegalArgumentException("invalid HMAC key", e);
+                throw new IllegalStateException("AES-CBC is not available", e);
             }
+            this.cbcKey = new SecretKeySpec(key, "AES"); // copies
+            this.mac = new RecordMac(macHash, macKey); // copies
             this.macOut = new byte[suite.macLength()];
             this.receivedMac = new byte[suite.macLength()];
             this.recordIv = new byte[BLOCK_LENGTH];
@@ -148,6 +141,13 @@ public final class Tls12RecordProtection implements RecordProtection {
      */
     public static Tls12RecordProtection create(CipherSuite suite, boolean encrypt, byte[] key, byte[] fixedIvOrIv,
                                                byte[] macKey, boolean encryptThenMac) {
+        return create(suite, encrypt, key, fixedIvOrIv, macKey, encryptThenMac,
+                suite.isCbc() ? MacHash.of(suite.hash()) : null);
+    }
+
+    /** As the public {@code create}, with the hash under the CBC suites' MAC given (tests count its compressions). */
+    static Tls12RecordProtection create(CipherSuite suite, boolean encrypt, byte[] key, byte[] fixedIvOrIv,
+                                        byte[] macKey, boolean encryptThenMac, MacHash macHash) {
         if (suite.isTls13()) {
             throw new IllegalArgumentException(suite + " is not a TLS 1.2 suite");
         }
@@ -163,7 +163,7 @@ public final class Tls12RecordProtection implements RecordProtection {
             throw new IllegalArgumentException(suite.isCbc() ? suite + " needs a " + suite.macLength()
                     + "-byte MAC key" : suite + " takes no MAC key");
         }
-        return new Tls12RecordProtection(suite, encrypt, key, fixedIvOrIv, macKey, encryptThenMac);
+        return new Tls12RecordProtection(suite, encrypt, key, fixedIvOrIv, macKey, encryptThenMac, macHash);
     }
 
     /**
@@ -272,7 +272,7 @@ public final class Tls12RecordProtection implements RecordProtection {
         setAad(contentType, length);
         mac.update(aad);
         mac.update(a, p, length);
-        mac.doFinal(a, p + length);
+        mac.finish(a, p + length);
         int padded = paddedLength(length + suite.macLength());
         pad(a, p + length + suite.macLength(), p + padded);
         encrypt(a, body, p, padded);
@@ -289,7 +289,7 @@ public final class Tls12RecordProtection implements RecordProtection {
         setAad(contentType, BLOCK_LENGTH + padded);
         mac.update(aad);
         mac.update(a, body, BLOCK_LENGTH + padded);
-        mac.doFinal(a, p + padded);
+        mac.finish(a, p + padded);
     }
 
     /** Writes a fresh random IV at {@code ivAt} and encrypts {@code a[p, p+len)} in place. */
@@ -490,11 +490,7 @@ public final class Tls12RecordProtection implements RecordProtection {
     }
 
     private void finishMac() {
-        try {
-            mac.doFinal(macOut, 0);
-        } catch (javax.crypto.ShortBufferException e) {
-            throw new IllegalStateException(e); // macOut is exactly one MAC long
-        }
+        mac.finish(macOut, 0);
     }
 
     private void decrypt(byte[] a, int off, int len) throws TlsAlertException {
@@ -609,10 +605,10 @@ public final class Tls12RecordProtection implements RecordProtection {
             try {
                 cbc.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(new byte[suite.encKeyLength()], "AES"),
                         new IvParameterSpec(new byte[BLOCK_LENGTH]));
-                mac.init(new SecretKeySpec(new byte[suite.macLength()], "HmacSHA256"));
             } catch (GeneralSecurityException e) {
-                // zero keys of the right length are always accepted; nothing more can be done
+                // a zero key of the right length is always accepted; nothing more can be done
             }
+            mac.destroy();
             cbcKey = null;
             Arrays.fill(macOut, (byte) 0);
             Arrays.fill(receivedMac, (byte) 0);
