@@ -16,6 +16,11 @@ final class RecordMac {
 
     private static final byte INNER_PAD = 0x36;
     private static final byte OUTER_PAD = 0x5c;
+    /**
+     * The most by which a record's content can be shorter than the longest content the record could hold: its padding,
+     * 1 to 256 bytes with padding_length (RFC 5246 section 6.2.3.2).
+     */
+    private static final int MAX_CONTENT_SHIFT = 256;
 
     private final MacHash hash;
     /** The key XOR 0x36, one hash block. */
@@ -23,6 +28,8 @@ final class RecordMac {
     /** The key XOR 0x5c, one hash block. */
     private final byte[] outerPad;
     private final byte[] innerDigest;
+    /** Throwaway input for {@link #compressFiller}: enough blocks to make up for {@link #MAX_CONTENT_SHIFT} bytes. */
+    private final byte[] filler;
     private boolean started;
 
     /**
@@ -43,6 +50,7 @@ final class RecordMac {
             outerPad[i] = (byte) (k ^ OUTER_PAD);
         }
         innerDigest = new byte[hash.digestLength()];
+        filler = new byte[((MAX_CONTENT_SHIFT + block - 1) / block + 1) * block];
     }
 
     /** Length of the MAC. */
@@ -67,6 +75,30 @@ final class RecordMac {
         hash.update(outerPad, 0, outerPad.length);
         hash.update(innerDigest, 0, innerDigest.length);
         hash.digest(out, off);
+    }
+
+    /**
+     * Compression-function calls that one MAC over {@code length} bytes costs: the inner hash of the key pad block,
+     * the message and the final padding, then the outer hash of the key pad block and the inner digest.
+     */
+    int compressions(int length) {
+        return hash.compressions(innerPad.length + length) + hash.compressions(outerPad.length + innerDigest.length);
+    }
+
+    /**
+     * Runs exactly {@code blocks} compression-function calls over throwaway input, between two MACs: the Lucky
+     * Thirteen countermeasure's dummy work. The filler goes straight into the hash, one call whatever
+     * {@code blocks} is, without starting a MAC (so no key pad block is hashed), and is dropped unfinished, so it
+     * costs whole blocks only and no final padding.
+     *
+     * @param blocks at most what content shorter by 256 bytes saves: 256 / block length + 1
+     */
+    void compressFiller(int blocks) {
+        if (started) {
+            throw new IllegalStateException("a MAC is under way");
+        }
+        hash.update(filler, 0, blocks * hash.blockLength());
+        hash.reset();
     }
 
     /** Drops a MAC started and not finished. */

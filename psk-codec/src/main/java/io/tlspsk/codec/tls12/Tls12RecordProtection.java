@@ -42,12 +42,14 @@ import javax.crypto.spec.SecretKeySpec;
  * processed exactly like one whose MAC is bad: the MAC is computed as if there were no padding (the RFC 5246 section
  * 6.2.3.2 implementation note), both failures end in the same bad_record_mac, and nothing returns early on a secret
  * value. The padding bytes are checked over a fixed window (the last min(256, n) bytes) with masks; the received MAC
- * is copied out of a fixed window of the plaintext with masks; the HMAC is followed by dummy SHA-256 compressions so
- * that the number of compression-function calls depends only on the record length, not on the padding length; and
- * the MACs are compared with {@link MessageDigest#isEqual}. <i>Residual risk:</i> this is Java: the JIT may turn
- * masked code into branches, the JDK's HMAC buffers input in its own way, the padding-dependent length given to
- * {@code Mac.update} still selects how much memory is read, and garbage collection adds noise that an attacker can
- * average away only slowly. The timing difference left is far below the original attack's but not provably zero.
+ * is copied out of a fixed window of the plaintext with masks; the HMAC ({@link RecordMac}, ours so that its
+ * compressions are known) is followed by as many dummy SHA-256 compressions as a shorter content saved, so that the
+ * number of compression-function calls is that of a MAC over the longest content the record can hold, for every
+ * padding, valid or not (the countermeasure AlFardan and Paterson's Lucky Thirteen paper recommends); and the
+ * MACs are compared with {@link MessageDigest#isEqual}. <i>Residual risk:</i> this is Java: the JIT may turn masked
+ * code into branches, the padding-dependent length given to the hash still selects how much memory is read and
+ * copied into its block buffer, and garbage collection adds noise that an attacker can average away only slowly. The
+ * timing difference left is far below the original attack's but not provably zero.
  * Prefer the AEAD suites, or negotiate encrypt_then_mac, where the MAC is checked before any decryption and no
  * padding oracle exists.
  *
@@ -63,8 +65,6 @@ public final class Tls12RecordProtection implements RecordProtection {
     static final int BLOCK_LENGTH = 16;
     /** seq_num(8) type(1) version(2) length(2). */
     private static final int AAD_LENGTH = 13;
-    /** SHA-256 compression function block, for the Lucky Thirteen countermeasure. */
-    private static final int SHA256_BLOCK = 64;
 
     private enum Mode { AEAD_EXPLICIT_NONCE, AEAD_XOR_NONCE, CBC }
 
@@ -88,7 +88,6 @@ public final class Tls12RecordProtection implements RecordProtection {
     private final byte[] macOut;
     private final byte[] receivedMac;
     private final byte[] recordIv;
-    private final byte[] dummy;
 
     private Tls12RecordProtection(CipherSuite suite, boolean sealSide, byte[] key, byte[] iv, byte[] macKey,
                                   boolean encryptThenMac, MacHash macHash) {
@@ -110,7 +109,6 @@ public final class Tls12RecordProtection implements RecordProtection {
             this.macOut = new byte[suite.macLength()];
             this.receivedMac = new byte[suite.macLength()];
             this.recordIv = new byte[BLOCK_LENGTH];
-            this.dummy = new byte[SHA256_BLOCK];
         } else {
             this.mode = suite.aead() == AeadAlgorithm.CHACHA20_POLY1305
                     ? Mode.AEAD_XOR_NONCE
@@ -124,7 +122,6 @@ public final class Tls12RecordProtection implements RecordProtection {
             this.macOut = null;
             this.receivedMac = null;
             this.recordIv = null;
-            this.dummy = null;
         }
     }
 
@@ -448,13 +445,10 @@ public final class Tls12RecordProtection implements RecordProtection {
             mac.update(aad);
             mac.update(a, off, contentLength);
             finishMac();
-            // Equalise SHA-256 compressions: the inner hash of HMAC-SHA256 processes the 64-byte ipad block, the
-            // 13-byte header, the content and at least 9 bytes of MD padding.
-            int extraBlocks = shaBlocks(maxContentLength) - shaBlocks(contentLength);
-            for (int i = 0; i < extraBlocks; i++) {
-                mac.update(dummy);
-            }
-            mac.reset();
+            // Make up the compressions a shorter content saved, so that every record of this length costs those of
+            // a MAC over its longest possible content, whatever its padding, valid or not.
+            mac.compressFiller(mac.compressions(AAD_LENGTH + maxContentLength)
+                    - mac.compressions(AAD_LENGTH + contentLength));
 
             // Copy the received MAC out of the last macLength + 256 bytes, touching every byte of that window, so the
             // padding length only selects an index inside one 32-byte array (macLength is a power of two).
@@ -551,11 +545,6 @@ public final class Tls12RecordProtection implements RecordProtection {
     /** {@code length} plus at least one padding byte, rounded up to the block size (minimal padding). */
     private static int paddedLength(int length) {
         return (length / BLOCK_LENGTH + 1) * BLOCK_LENGTH;
-    }
-
-    /** SHA-256 compressions of the HMAC inner hash for {@code contentLength} bytes of content. */
-    private static int shaBlocks(int contentLength) {
-        return (SHA256_BLOCK + AAD_LENGTH + contentLength + 9 + SHA256_BLOCK - 1) / SHA256_BLOCK;
     }
 
     /** -1 when {@code a <= b}, else 0; for 0 <= a, b < 2^30. */
