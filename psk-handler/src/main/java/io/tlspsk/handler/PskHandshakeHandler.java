@@ -372,6 +372,11 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
     }
 
     private void onAlert(ByteBuf content) throws TlsAlertException {
+        if (!content.isReadable()) {
+            // RFC 8446 section 5.4: an alert record with zero-length content is unexpected_message (RFC 5246 section
+            // 6.2.1 forbids sending one too).
+            throw TlsAlertException.unexpectedMessage("zero-length alert record");
+        }
         if (content.readableBytes() != 2) {
             // RFC 8446 section 5.1: alerts are never fragmented or coalesced.
             throw TlsAlertException.decodeError("alert record of " + content.readableBytes() + " bytes");

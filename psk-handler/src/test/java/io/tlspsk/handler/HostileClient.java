@@ -12,14 +12,17 @@ import io.netty.buffer.Unpooled;
 import io.tlspsk.codec.CipherSuite;
 import io.tlspsk.codec.alert.AlertDescription;
 import io.tlspsk.codec.alert.TlsAlertException;
+import io.tlspsk.codec.crypto.Aead;
 import io.tlspsk.codec.crypto.CryptoBackend;
 import io.tlspsk.codec.crypto.KeyShare;
 import io.tlspsk.codec.crypto.NamedGroup;
 import io.tlspsk.codec.crypto.Tls13KeySchedule;
+import io.tlspsk.codec.crypto.TrafficKeys;
 import io.tlspsk.codec.handshake.HandshakeType;
 import io.tlspsk.codec.handshake.ServerHello;
 import io.tlspsk.codec.handshake.Transcript;
 import io.tlspsk.codec.record.ContentType;
+import io.tlspsk.codec.record.RecordLimits;
 import io.tlspsk.codec.record.Tls13RecordProtection;
 import io.tlspsk.codec.record.TlsRecord;
 import io.tlspsk.codec.tls12.PskPremaster;
@@ -173,6 +176,33 @@ final class HostileClient extends HostilePeer {
             return ByteBufUtil.getBytes(out);
         } finally {
             out.release();
+        }
+    }
+
+    /**
+     * A record protected with this client's application key whose TLSInnerPlaintext (RFC 8446 section 5.4: content,
+     * content type, zero padding) is exactly {@code inner}, past the limits {@link #seal} keeps. This client's
+     * sequence number advances as for any record it sends.
+     */
+    byte[] sealInnerPlaintext(byte[] inner) throws Exception {
+        long sequence = clientWrite.sequenceNumber();
+        TrafficKeys keys = Tls13KeySchedule.trafficKeys(schedule.hkdf(), suite.aead(), clientApplicationSecret);
+        Aead aead = CryptoBackend.newAead(suite.aead(), keys.key());
+        try {
+            byte[] nonce = keys.iv().clone();
+            for (int i = 0; i < 8; i++) {
+                nonce[nonce.length - 1 - i] ^= (byte) (sequence >>> (8 * i));
+            }
+            int length = inner.length + suite.aead().tagLength();
+            byte[] out = new byte[RecordLimits.HEADER_LENGTH + length];
+            byte[] header = {ContentType.APPLICATION_DATA, 3, 3, (byte) (length >>> 8), (byte) length};
+            System.arraycopy(header, 0, out, 0, header.length);
+            aead.seal(nonce, header, inner, 0, inner.length, out, RecordLimits.HEADER_LENGTH);
+            seal(ContentType.APPLICATION_DATA, new byte[0]); // only to move clientWrite to the next sequence number
+            return out;
+        } finally {
+            aead.destroy();
+            keys.destroy();
         }
     }
 

@@ -183,6 +183,34 @@ class LimitsTest {
         }
     }
 
+    /**
+     * RFC 8446 section 5.4: the TLSInnerPlaintext, padding included, is at most 2^14 + 1 bytes. 2^14 bytes of data
+     * with its type byte are delivered; the same with 200 bytes of padding is record_overflow, counted once on an
+     * established connection, and none of its data reaches the application.
+     */
+    @Test
+    void paddedInnerPlaintextOver2To14Plus1IsRecordOverflowCountedOnce() throws Exception {
+        PskTlsContext server = PskTlsContext.forServer(PSK).protocols(TlsVersion.TLS_1_3).build();
+        try (HostileClient c = new HostileClient(server)) {
+            c.completeHandshake();
+            PskTlsStats before = server.stats();
+            byte[] data = HostileWire.pattern(RecordLimits.MAX_PLAINTEXT_LENGTH, 3);
+            byte[] type = {ContentType.APPLICATION_DATA};
+            c.send(c.sealInnerPlaintext(HostileWire.concat(data, type)));
+            assertArrayEquals(data, c.recorder.drainBytes());
+            c.send(c.sealInnerPlaintext(HostileWire.concat(data, type, new byte[200])));
+            assertEquals(0, c.recorder.drainBytes().length, "data of an oversized record reached the application");
+            c.assertProtectedFatalAlertSent(AlertDescription.RECORD_OVERFLOW);
+            assertFalse(c.channel.isOpen());
+            assertEquals(1, c.recorder.exceptions.size(), () -> "" + c.recorder.exceptions);
+            PskAlertException e = assertInstanceOf(PskAlertException.class, c.recorder.exceptions.get(0));
+            assertEquals("inner plaintext of 16585 bytes exceeds 2^14 + 1", e.reason());
+            PskTlsStats after = server.stats();
+            assertCountedOnce("oversizedRecords", before, after);
+            assertEquals(before.handshakesFailed(), after.handshakesFailed(), "the handshake had succeeded");
+        }
+    }
+
     // ---- handshake message size ----
 
     @Test

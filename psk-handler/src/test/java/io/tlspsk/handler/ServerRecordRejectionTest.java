@@ -396,6 +396,32 @@ class ServerRecordRejectionTest {
         }
     }
 
+    /**
+     * RFC 8446 section 5.4: an authentic record whose inner plaintext is empty (nothing but the tag) has no content
+     * type: unexpected_message, not bad_record_mac.
+     */
+    @Test
+    void rejectsAnAuthenticRecordWithAnEmptyInnerPlaintext() throws Exception {
+        try (HostileClient c = HostileClient.againstDefaultServer()) {
+            c.completeHandshake();
+            c.send(c.sealInnerPlaintext(new byte[0]));
+            assertPostHandshakeFailure(c, AlertDescription.UNEXPECTED_MESSAGE);
+        }
+    }
+
+    /**
+     * RFC 8446 section 5.4: "Implementations MUST NOT send Handshake and Alert records that have a zero-length
+     * TLSInnerPlaintext.content"; one received is unexpected_message.
+     */
+    @Test
+    void rejectsAProtectedAlertWithNoContent() throws Exception {
+        try (HostileClient c = HostileClient.againstDefaultServer()) {
+            c.completeHandshake();
+            c.send(c.seal(ContentType.ALERT, new byte[0]));
+            assertPostHandshakeFailure(c, AlertDescription.UNEXPECTED_MESSAGE);
+        }
+    }
+
     @Test
     void rejectsAProtectedChangeCipherSpecAfterTheHandshake() throws Exception {
         try (HostileClient c = HostileClient.againstDefaultServer()) {

@@ -214,8 +214,15 @@ public final class Tls13RecordProtection implements RecordProtection {
         ByteBuf in = record.content();
         int length = in.readableBytes();
         int tag = suite.aead().tagLength();
-        if (length < tag + 1) {
-            throw new TlsAlertException(AlertDescription.BAD_RECORD_MAC, "protected record too short");
+        if (length < tag) {
+            throw new TlsAlertException(AlertDescription.BAD_RECORD_MAC, "protected record shorter than its tag");
+        }
+        if (length - tag > RecordLimits.MAX_INNER_PLAINTEXT_LENGTH) {
+            // RFC 8446 section 5.4: the full TLSInnerPlaintext, padding included, MUST NOT exceed 2^14 + 1 bytes. The
+            // tag is the AEAD's whole expansion, so this is known before decrypting; it also covers section 5.2's
+            // 2^14 + 256 for the ciphertext.
+            throw new TlsLimitExceededException(AlertDescription.RECORD_OVERFLOW, "inner plaintext of "
+                    + (length - tag) + " bytes exceeds 2^14 + 1", TlsLimitExceededException.Limit.RECORD_SIZE);
         }
         Active c = active();
         byte[] aad = c.aad;
@@ -251,17 +258,14 @@ public final class Tls13RecordProtection implements RecordProtection {
                 throw new TlsAlertException(AlertDescription.BAD_RECORD_MAC, "record does not authenticate");
             }
             sequence++;
-            // RFC 8446 section 5.4: the real content type is the last non-zero byte; all zeros is unexpected_message.
+            // RFC 8446 section 5.4: the real content type is the last non-zero byte; an inner plaintext that is empty
+            // or all zeros has none and is unexpected_message.
             int i = n - 1;
             while (i >= 0 && a[off + i] == 0) {
                 i--;
             }
             if (i < 0) {
                 throw TlsAlertException.unexpectedMessage("protected record without a content type");
-            }
-            if (i > RecordLimits.MAX_PLAINTEXT_LENGTH) {
-                throw new TlsLimitExceededException(AlertDescription.RECORD_OVERFLOW, "inner plaintext exceeds 2^14 bytes",
-                        TlsLimitExceededException.Limit.RECORD_SIZE);
             }
             int type = a[off + i] & 0xff;
             out.writerIndex(out.writerIndex() + i);

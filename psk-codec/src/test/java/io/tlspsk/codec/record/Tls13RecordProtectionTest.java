@@ -230,6 +230,19 @@ class Tls13RecordProtectionTest {
                 openFails(protection(suite, secret), rawSeal(suite, secret, 0, new byte[1])));
     }
 
+    /**
+     * RFC 8446 section 5.4: an authentic record whose inner plaintext is empty (the ciphertext is only the tag) has no
+     * content type either: unexpected_message, not bad_record_mac.
+     */
+    @ParameterizedTest
+    @MethodSource("tls13Suites")
+    void authenticEmptyInnerPlaintextIsUnexpectedMessage(CipherSuite suite) throws Exception {
+        byte[] secret = secret(suite, 16);
+        byte[] onlyTag = rawSeal(suite, secret, 0, new byte[0]);
+        assertEquals(RecordLimits.HEADER_LENGTH + suite.aead().tagLength(), onlyTag.length);
+        assertEquals(AlertDescription.UNEXPECTED_MESSAGE, openFails(protection(suite, secret), onlyTag));
+    }
+
     @ParameterizedTest
     @MethodSource("tls13Suites")
     void paddingIsStrippedAndTheLastNonZeroByteIsTheType(CipherSuite suite) throws Exception {
@@ -250,10 +263,42 @@ class Tls13RecordProtectionTest {
         byte[] secret = secret(suite, 11);
         byte[] inner = concat(pattern(RecordLimits.MAX_PLAINTEXT_LENGTH + 1, 1), new byte[] {ContentType.APPLICATION_DATA});
         assertEquals(AlertDescription.RECORD_OVERFLOW, openFails(protection(suite, secret), rawSeal(suite, secret, 0, inner)));
-        byte[] atLimit = concat(pattern(RecordLimits.MAX_PLAINTEXT_LENGTH, 1),
-                new byte[] {ContentType.APPLICATION_DATA}, new byte[50]);
-        assertEquals(RecordLimits.MAX_PLAINTEXT_LENGTH + 1,
-                open(protection(suite, secret), rawSeal(suite, secret, 0, atLimit)).length);
+    }
+
+    /**
+     * RFC 8446 section 5.4: "the full encoded TLSInnerPlaintext MUST NOT exceed 2^14 + 1 octets", padding included.
+     * Content, type and padding up to that length open; one zero more is record_overflow, however short the content.
+     */
+    @ParameterizedTest
+    @MethodSource("tls13Suites")
+    void innerPlaintextLongerThan2To14Plus1IsRecordOverflowEvenWhenItIsPadding(CipherSuite suite) throws Exception {
+        byte[] secret = secret(suite, 11);
+        int max = RecordLimits.MAX_PLAINTEXT_LENGTH;
+        byte[] type = {ContentType.APPLICATION_DATA};
+        byte[] full = concat(pattern(max, 1), type);
+        assertArrayEquals(typed(ContentType.APPLICATION_DATA, pattern(max, 1)),
+                open(protection(suite, secret), rawSeal(suite, secret, 0, full)));
+        byte[] paddedToTheLimit = concat(pattern(max - 50, 1), type, new byte[50]);
+        assertEquals(max - 50 + 1, open(protection(suite, secret), rawSeal(suite, secret, 0, paddedToTheLimit)).length);
+        byte[][] over = {
+            concat(pattern(max, 1), type, new byte[200]),
+            concat(pattern(max, 1), type, new byte[1]),
+            concat(pattern(100, 1), type, new byte[max]),
+            concat(type, new byte[RecordLimits.MAX_CIPHERTEXT_LENGTH - 1 - suite.aead().tagLength()]),
+        };
+        for (byte[] inner : over) {
+            assertEquals(AlertDescription.RECORD_OVERFLOW,
+                    openFails(protection(suite, secret), rawSeal(suite, secret, 0, inner)), inner.length + " bytes");
+        }
+    }
+
+    /** RFC 8446 section 5.2: a ciphertext over 2^14 + 256 bytes is record_overflow, whether it authenticates or not. */
+    @ParameterizedTest
+    @MethodSource("tls13Suites")
+    void ciphertextLongerThan2To14Plus256IsRecordOverflow(CipherSuite suite) {
+        byte[] secret = secret(suite, 17);
+        assertEquals(AlertDescription.RECORD_OVERFLOW, openFails(protection(suite, secret),
+                TlsRecordDecoderTest.record(ContentType.APPLICATION_DATA, new byte[RecordLimits.MAX_CIPHERTEXT_LENGTH + 1])));
     }
 
     @ParameterizedTest
@@ -261,10 +306,10 @@ class Tls13RecordProtectionTest {
     void recordShorterThanTagPlusTypeIsBadRecordMac(CipherSuite suite) {
         byte[] secret = secret(suite, 12);
         int tag = suite.aead().tagLength();
-        assertEquals(AlertDescription.BAD_RECORD_MAC,
-                openFails(protection(suite, secret), TlsRecordDecoderTest.record(ContentType.APPLICATION_DATA, new byte[tag])));
-        assertEquals(AlertDescription.BAD_RECORD_MAC,
-                openFails(protection(suite, secret), TlsRecordDecoderTest.record(ContentType.APPLICATION_DATA, new byte[0])));
+        for (int length : new int[] {0, tag - 1, tag, tag + 1}) {
+            assertEquals(AlertDescription.BAD_RECORD_MAC, openFails(protection(suite, secret),
+                    TlsRecordDecoderTest.record(ContentType.APPLICATION_DATA, new byte[length])), length + " bytes");
+        }
     }
 
     @Test
