@@ -610,9 +610,11 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
         }
     }
 
+    /** TLS 1.2, at the peer's change_cipher_spec: every record read from now on is protected. */
     void installReadProtection(RecordProtection protection) throws TlsAlertException {
         requireNoPartialMessage();
         recordLayer.readProtection(protection);
+        codec.decoder().everyTypeProtected();
     }
 
     void installWriteProtection(RecordProtection protection) {

@@ -66,9 +66,11 @@ public final class PskTlsStats {
     }
 
     /**
-     * Connections ended by a record longer than the protocol allows (record_overflow): a ciphertext longer than
-     * 2^14+256 bytes in TLS 1.3 (RFC 8446 section 5.2) or 2^14+2048 in TLS 1.2 (RFC 5246 section 6.2.3), or a
-     * plaintext longer than 2^14 bytes once decrypted.
+     * Connections ended by a record longer than the protocol allows (record_overflow): an unprotected record longer
+     * than 2^14 bytes (RFC 8446 section 5.1, RFC 5246 section 6.2.1); a protected one longer than 2^14+256 bytes in
+     * TLS 1.3 (RFC 8446 section 5.2) or 2^14+2048 in TLS 1.2 (RFC 5246 section 6.2.3); once decrypted, a TLS 1.3
+     * inner plaintext longer than 2^14+1 bytes, content type and padding included (RFC 8446 section 5.4), or a TLS
+     * 1.2 plaintext longer than 2^14 bytes.
      */
     public long oversizedRecords() {
         return oversizedRecords;

@@ -16,6 +16,7 @@ import io.tlspsk.codec.alert.AlertDescription;
 import io.tlspsk.codec.handshake.HandshakeType;
 import io.tlspsk.codec.record.ContentType;
 import io.tlspsk.codec.record.RecordLimits;
+import io.tlspsk.codec.tls12.Tls12Messages;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -157,7 +158,8 @@ class LimitsTest {
             byte[] header = {ContentType.HANDSHAKE, 3, 3, (byte) (length >>> 8), (byte) length};
             c.send(HostileWire.concat(header, header, header)); // the first ends the connection
             PskAlertException e = c.assertRejectedInClear(AlertDescription.RECORD_OVERFLOW);
-            assertEquals("record of " + length + " bytes exceeds " + RecordLimits.MAX_CIPHERTEXT_LENGTH, e.reason());
+            assertEquals("unprotected handshake record of " + length + " bytes exceeds "
+                    + RecordLimits.MAX_PLAINTEXT_LENGTH, e.reason());
             assertFalse(c.send(header), "the channel is closed");
         }
         assertHandshakeEndedByLimit("oversizedRecords", before, server.stats());
@@ -181,6 +183,60 @@ class LimitsTest {
             assertEquals(1, after.handshakesSucceeded());
             assertEquals(0, after.handshakesFailed(), "the handshake had succeeded");
         }
+    }
+
+    /**
+     * RFC 8446 section 5.1: an unprotected record carries at most 2^14 bytes. A ClientHello of 2^14 + 1 bytes in one
+     * record is record_overflow; the same ClientHello in two records is served (the limit is the record's, not the
+     * message's).
+     */
+    @Test
+    void clientHelloRecordOver2To14IsRecordOverflowCountedOnce() throws Exception {
+        PskTlsContext server = PskTlsContext.forServer(PSK).build();
+        PskTlsStats before = server.stats();
+        int length = RecordLimits.MAX_PLAINTEXT_LENGTH + 1;
+        try (HostileClient c = new HostileClient(server)) {
+            byte[] ch = helloOfLength(c, length);
+            c.send(HostileWire.record(ContentType.HANDSHAKE, ch));
+            PskAlertException e = c.assertRejectedInClear(AlertDescription.RECORD_OVERFLOW);
+            assertEquals("unprotected handshake record of 16385 bytes exceeds 16384", e.reason());
+        }
+        assertHandshakeEndedByLimit("oversizedRecords", before, server.stats());
+        try (HostileClient c = new HostileClient(server)) {
+            byte[] ch = helloOfLength(c, length);
+            c.sendAndOpenServerFlight(ch, HostileWire.concat(
+                    HostileWire.record(ContentType.HANDSHAKE, Arrays.copyOf(ch, length - 1)),
+                    HostileWire.record(ContentType.HANDSHAKE, Arrays.copyOfRange(ch, length - 1, length))));
+            assertTrue(c.channel.isOpen());
+        }
+    }
+
+    /** A valid ClientHello of {@code length} bytes (header included), padded with RFC 7685's extension. */
+    private static byte[] helloOfLength(HostileClient c, int length) {
+        int unpadded = c.validHello().message().length;
+        byte[] ch = c.validHello().addBeforePsk(21, new byte[length - unpadded - 4]).message();
+        assertEquals(length, ch.length);
+        return ch;
+    }
+
+    /**
+     * RFC 5246 section 6.2.1: in TLS 1.2 too an unprotected record carries at most 2^14 bytes, although protected
+     * ones may carry 2^14 + 2048 once the version is known (section 6.2.3).
+     */
+    @Test
+    void unprotectedTls12HandshakeRecordOver2To14IsRecordOverflowCountedOnce() throws Exception {
+        PskTlsContext server = PskTlsContext.forServer(PSK).cipherSuites(PSK_GCM).build();
+        PskTlsStats before = server.stats();
+        try (HostileClient c = new HostileClient(server)) {
+            c.sendTls12Hello(HostileClientHello.tls12Only(PSK_GCM));
+            byte[] identity = new byte[RecordLimits.MAX_PLAINTEXT_LENGTH + 1 - 4 - 2];
+            byte[] cke = HostileWire.handshake(Tls12Messages.CLIENT_KEY_EXCHANGE, HostileWire.concat(
+                    new byte[] {(byte) (identity.length >>> 8), (byte) identity.length}, identity));
+            c.send(HostileWire.record(ContentType.HANDSHAKE, cke));
+            PskAlertException e = c.assertRejectedInClear(AlertDescription.RECORD_OVERFLOW);
+            assertEquals("unprotected handshake record of 16385 bytes exceeds 16384", e.reason());
+        }
+        assertHandshakeEndedByLimit("oversizedRecords", before, server.stats());
     }
 
     /**
@@ -208,6 +264,25 @@ class LimitsTest {
             PskTlsStats after = server.stats();
             assertCountedOnce("oversizedRecords", before, after);
             assertEquals(before.handshakesFailed(), after.handshakesFailed(), "the handshake had succeeded");
+        }
+    }
+
+    /**
+     * TLS 1.2 after change_cipher_spec: every record type is protected and may be longer than 2^14 (RFC 5246
+     * section 6.2.3), so a protected alert record of 2^14 bytes of plaintext gets past the record limits and is
+     * judged by its content: an alert is two bytes (decode_error), not a record_overflow.
+     */
+    @Test
+    void protectedTls12RecordOfAnyTypeMayExceed2To14() throws Exception {
+        PskTlsContext server = PskTlsContext.forServer(PSK).cipherSuites(PSK_GCM).build();
+        try (HostileClient c = new HostileClient(server)) {
+            c.completeTls12Handshake(HostileClientHello.tls12Only(PSK_GCM));
+            PskTlsStats before = server.stats();
+            byte[] alert = c.seal12(ContentType.ALERT, new byte[RecordLimits.MAX_PLAINTEXT_LENGTH]);
+            assertTrue(alert.length - RecordLimits.HEADER_LENGTH > RecordLimits.MAX_PLAINTEXT_LENGTH);
+            c.send(alert);
+            c.assertTls12ProtectedFatalAlertSent(AlertDescription.DECODE_ERROR);
+            assertEquals(before.oversizedRecords(), server.stats().oversizedRecords());
         }
     }
 

@@ -14,17 +14,38 @@ import java.util.List;
  * cumulation. The length is checked before anything is buffered for it, so a peer cannot make us hold more than
  * one maximal record. After the first violation the decoder discards everything that follows.
  *
+ * <p>Two limits, by what a record can be (record_overflow past either): an unprotected record (TLSPlaintext) carries
+ * at most 2^14 bytes (RFC 8446 section 5.1, RFC 5246 section 6.2.1); a protected one (TLSCiphertext) at most
+ * 2^14 + 256 in TLS 1.3 (RFC 8446 section 5.2) or 2^14 + 2048 in TLS 1.2 (RFC 5246 section 6.2.3). Which records may
+ * be protected is known from the header: in TLS 1.3 every protected record has the outer type application_data, and
+ * an application_data record is never sent unprotected (before keys it is 0-RTT data); in TLS 1.2 every type is
+ * protected once the peer's change_cipher_spec has switched keys ({@link #everyTypeProtected()}).
+ *
  * <p>Violations are raised as a {@link DecoderException} whose cause is a {@link TlsAlertException}; the handshake
  * handler turns it into the alert.
  */
 public final class TlsRecordDecoder extends ByteToMessageDecoder {
 
     private int maxCiphertextLength = RecordLimits.MAX_CIPHERTEXT_LENGTH;
+    private boolean everyTypeProtected;
     private boolean failed;
 
-    /** Raises the accepted record length, e.g. to TLS 1.2's 2^14+2048 once that version is negotiated. */
+    /**
+     * Raises the accepted length of a protected record, e.g. to TLS 1.2's 2^14+2048 once that version is negotiated.
+     * Unprotected records stay limited to 2^14.
+     */
     public void maxCiphertextLength(int length) {
         this.maxCiphertextLength = length;
+    }
+
+    /**
+     * TLS 1.2, once the peer's change_cipher_spec has switched keys: handshake and alert records arrive protected
+     * too (RFC 5246 section 6.2.3), so every type gets the ciphertext limit from now on. Records split off before
+     * this call were held to 2^14 if they were not application_data; in a TLS 1.2 flight only the small Finished
+     * follows change_cipher_spec, so no valid record is refused for it.
+     */
+    public void everyTypeProtected() {
+        this.everyTypeProtected = true;
     }
 
     @Override
@@ -47,11 +68,16 @@ public final class TlsRecordDecoder extends ByteToMessageDecoder {
                 // SSLv2-style hello usually fails the content type check above already.
                 throw fail(in, TlsAlertException.decodeError("not a TLS record (version major byte is not 3)"));
             }
-            if (length > maxCiphertextLength) {
-                // RFC 8446 section 5.2: longer than 2^14 + 256 -> record_overflow.
-                throw fail(in, new TlsLimitExceededException(AlertDescription.RECORD_OVERFLOW,
-                        "record of " + length + " bytes exceeds " + maxCiphertextLength,
-                        TlsLimitExceededException.Limit.RECORD_SIZE));
+            boolean mayBeProtected = type == ContentType.APPLICATION_DATA || everyTypeProtected;
+            if (!mayBeProtected && length > RecordLimits.MAX_PLAINTEXT_LENGTH) {
+                // RFC 8446 section 5.1, RFC 5246 section 6.2.1: TLSPlaintext over 2^14 -> record_overflow.
+                throw overflow(in, "unprotected " + ContentType.name(type) + " record of " + length
+                        + " bytes exceeds " + RecordLimits.MAX_PLAINTEXT_LENGTH);
+            }
+            if (mayBeProtected && length > maxCiphertextLength) {
+                // RFC 8446 section 5.2, RFC 5246 section 6.2.3: TLSCiphertext over 2^14 + 256 (2^14 + 2048 in TLS
+                // 1.2) -> record_overflow.
+                throw overflow(in, "record of " + length + " bytes exceeds " + maxCiphertextLength);
             }
             if (in.readableBytes() < RecordLimits.HEADER_LENGTH + length) {
                 return;
@@ -59,6 +85,11 @@ public final class TlsRecordDecoder extends ByteToMessageDecoder {
             in.skipBytes(RecordLimits.HEADER_LENGTH);
             out.add(new TlsRecord(type, in.readRetainedSlice(length)));
         }
+    }
+
+    private DecoderException overflow(ByteBuf in, String reason) {
+        return fail(in, new TlsLimitExceededException(AlertDescription.RECORD_OVERFLOW, reason,
+                TlsLimitExceededException.Limit.RECORD_SIZE));
     }
 
     private DecoderException fail(ByteBuf in, TlsAlertException cause) {

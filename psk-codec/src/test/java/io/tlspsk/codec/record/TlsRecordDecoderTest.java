@@ -208,6 +208,50 @@ class TlsRecordDecoderTest {
         assertFalse(ch.finish());
     }
 
+    /**
+     * RFC 8446 section 5.1, RFC 5246 section 6.2.1: a record that is never protected (every type but application_data,
+     * until TLS 1.2 switches keys) carries at most 2^14 bytes, even once TLS 1.2's larger ciphertext limit applies.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {ContentType.HANDSHAKE, ContentType.ALERT, ContentType.CHANGE_CIPHER_SPEC})
+    void rejectsAnUnprotectedRecordOver2To14FromItsHeader(int type) {
+        for (int ciphertextLimit : new int[] {RecordLimits.MAX_CIPHERTEXT_LENGTH,
+            RecordLimits.MAX_TLS12_CIPHERTEXT_LENGTH}) {
+            TlsRecordDecoder decoder = new TlsRecordDecoder();
+            decoder.maxCiphertextLength(ciphertextLimit);
+            EmbeddedChannel ch = new EmbeddedChannel(decoder);
+            byte[] fragment = pattern(RecordLimits.MAX_PLAINTEXT_LENGTH, 3);
+            assertTrue(ch.writeInbound(Unpooled.wrappedBuffer(record(type, fragment))));
+            assertRecord(type, fragment, ch.readInbound());
+            DecoderException e = assertThrows(DecoderException.class, () -> ch.writeInbound(
+                    Unpooled.wrappedBuffer(header(type, RecordLimits.MAX_PLAINTEXT_LENGTH + 1))));
+            TlsLimitExceededException overflow = assertInstanceOf(TlsLimitExceededException.class, alertOf(e));
+            assertEquals(AlertDescription.RECORD_OVERFLOW, overflow.description());
+            assertEquals(TlsLimitExceededException.Limit.RECORD_SIZE, overflow.limit());
+            assertEquals("unprotected " + ContentType.name(type) + " record of 16385 bytes exceeds 16384",
+                    overflow.detail());
+            assertNull(ch.readInbound());
+            assertFalse(ch.finish());
+        }
+    }
+
+    /** RFC 5246 section 6.2.3: once TLS 1.2 protects every type, each may carry up to 2^14 + 2048 bytes. */
+    @ParameterizedTest
+    @ValueSource(ints = {ContentType.HANDSHAKE, ContentType.ALERT, ContentType.APPLICATION_DATA})
+    void everyTypeGetsTheCiphertextLimitOnceProtected(int type) {
+        TlsRecordDecoder decoder = new TlsRecordDecoder();
+        decoder.maxCiphertextLength(RecordLimits.MAX_TLS12_CIPHERTEXT_LENGTH);
+        decoder.everyTypeProtected();
+        EmbeddedChannel ch = new EmbeddedChannel(decoder);
+        byte[] fragment = pattern(RecordLimits.MAX_TLS12_CIPHERTEXT_LENGTH, 4);
+        assertTrue(ch.writeInbound(Unpooled.wrappedBuffer(record(type, fragment))));
+        assertRecord(type, fragment, ch.readInbound());
+        DecoderException e = assertThrows(DecoderException.class, () -> ch.writeInbound(Unpooled.wrappedBuffer(
+                header(type, RecordLimits.MAX_TLS12_CIPHERTEXT_LENGTH + 1))));
+        assertEquals(AlertDescription.RECORD_OVERFLOW, alertOf(e).description());
+        assertFalse(ch.finish());
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {0, 1, 19, 24, 25, 0x80, 0xff})
     void rejectsUnknownContentTypeWithUnexpectedMessage(int type) {
