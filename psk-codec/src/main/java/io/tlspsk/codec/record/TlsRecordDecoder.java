@@ -70,7 +70,8 @@ public final class TlsRecordDecoder extends ByteToMessageDecoder {
             }
             boolean mayBeProtected = type == ContentType.APPLICATION_DATA || everyTypeProtected;
             if (!mayBeProtected && length > RecordLimits.MAX_PLAINTEXT_LENGTH) {
-                // RFC 8446 section 5.1, RFC 5246 section 6.2.1: TLSPlaintext over 2^14 -> record_overflow.
+                // RFC 8446 section 5.1: TLSPlaintext over 2^14 -> record_overflow (RFC 5246 section 6.2.1 has the same
+                // 2^14 and names no alert).
                 throw overflow(in, "unprotected " + ContentType.name(type) + " record of " + length
                         + " bytes exceeds " + RecordLimits.MAX_PLAINTEXT_LENGTH);
             }
