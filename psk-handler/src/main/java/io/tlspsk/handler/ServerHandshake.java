@@ -10,6 +10,7 @@ import io.tlspsk.codec.crypto.Tls13KeySchedule;
 import io.tlspsk.codec.handshake.ClientHello;
 import io.tlspsk.codec.handshake.EncryptedExtensions;
 import io.tlspsk.codec.handshake.ExtensionType;
+import io.tlspsk.codec.handshake.FirstClientHello;
 import io.tlspsk.codec.handshake.HandshakeType;
 import io.tlspsk.codec.handshake.KeyShareEntry;
 import io.tlspsk.codec.handshake.PskOffer;
@@ -29,8 +30,9 @@ final class ServerHandshake extends Tls13Handshake {
     private enum Phase { WAIT_CLIENT_HELLO, SELECTING, WAIT_SECOND_CLIENT_HELLO, WAIT_FINISHED }
 
     private Phase phase = Phase.WAIT_CLIENT_HELLO;
-    private ClientHello firstHello;
+    private ClientHello firstHello; // until the HelloRetryRequest, if any
     private ByteBuf firstHelloMessage; // retained while the selection is pending
+    private FirstClientHello keptFirstHello; // from the HelloRetryRequest to the second ClientHello
     private PskKeyExchangeMode mode;
     private NamedGroup group;
     private NamedGroup retryGroup;
@@ -212,7 +214,7 @@ final class ServerHandshake extends Tls13Handshake {
             transcript.add(message);
             chooseModeAndGroup(firstHello);
             if (retryGroup != null) {
-                sendHelloRetryRequest();
+                sendHelloRetryRequest(message);
             } else {
                 answer(firstHello, index);
             }
@@ -322,7 +324,9 @@ final class ServerHandshake extends Tls13Handshake {
 
     // ---- HelloRetryRequest ----
 
-    private void sendHelloRetryRequest() {
+    private void sendHelloRetryRequest(ByteBuf firstMessage) throws TlsAlertException {
+        // Only what the second ClientHello must repeat is kept across the round trip (RFC 8446 section 4.1.2).
+        keptFirstHello = FirstClientHello.keep(firstHello, body(firstMessage));
         // RFC 8446 section 4.4.1: the transcript restarts with message_hash(ClientHello1).
         transcript.replaceWithMessageHash();
         ByteBuf hrr = ServerHello.encodeHelloRetryRequest(handler.ctx().alloc(), firstHello.legacySessionId(),
@@ -331,6 +335,7 @@ final class ServerHandshake extends Tls13Handshake {
         handler.sendHandshakeMessage(hrr);
         sendCompatibilityChangeCipherSpec();
         handler.flush();
+        firstHello = null;
         phase = Phase.WAIT_SECOND_CLIENT_HELLO;
     }
 
@@ -347,14 +352,8 @@ final class ServerHandshake extends Tls13Handshake {
         checkClientHello(hello);
         // RFC 8446 section 4.1.2: the second ClientHello repeats the first except for key_share, early_data,
         // cookie, pre_shared_key and padding.
-        if (!Arrays.equals(hello.legacySessionId(), firstHello.legacySessionId())
-                || !Arrays.equals(hello.cipherSuites(), firstHello.cipherSuites())
-                || !Arrays.equals(hello.random(), firstHello.random())) {
-            throw TlsAlertException.illegalParameter("second ClientHello differs from the first");
-        }
-        if (hello.earlyData()) {
-            throw TlsAlertException.illegalParameter("early_data after HelloRetryRequest");
-        }
+        keptFirstHello.checkSecond(hello, body(message), suite.hash());
+        keptFirstHello = null;
         List<KeyShareEntry> shares = hello.keyShares();
         if (shares == null || shares.size() != 1 || shares.get(0).group() != retryGroup.id()) {
             // RFC 8446 section 4.2.8: exactly the share the HelloRetryRequest asked for.
@@ -362,15 +361,14 @@ final class ServerHandshake extends Tls13Handshake {
         }
         PskOffer offer = hello.pskOffer();
         int index = -1;
-        for (int i = 0; i < offer.identities().size(); i++) {
+        for (int i = 0; i < offer.identities().size() && index < 0; i++) {
             if (Arrays.equals(offer.identities().get(i), chosenIdentity)) {
                 index = i;
-                break;
             }
         }
         if (index < 0) {
-            throw new TlsAlertException(AlertDescription.HANDSHAKE_FAILURE,
-                    "second ClientHello dropped the PSK selected for the first");
+            // FirstClientHello refuses dropping an identity whose binder fits the suite, as the chosen one's does.
+            throw new IllegalStateException("second ClientHello dropped the selected PSK");
         }
         byte[] binder = offer.binders().get(index);
         if (binder.length != suite.hash().length() || !binderMatches(schedule, binder,
