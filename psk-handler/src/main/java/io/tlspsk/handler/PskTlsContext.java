@@ -81,6 +81,7 @@ public final class PskTlsContext {
     final LongAdder lookupBufferOverflows = new LongAdder();
     final LongAdder handshakeTimeouts = new LongAdder();
     final LongAdder lookupsRefused = new LongAdder();
+    final LongAdder earlyDataOverflows = new LongAdder();
 
     /** Server: PSK lookups started and not yet completed or abandoned, over every channel of this context. */
     private final AtomicInteger pendingLookups = new AtomicInteger();
@@ -220,7 +221,7 @@ public final class PskTlsContext {
         return new PskTlsStats(handshakesSucceeded.sum(), handshakesFailed.sum(), authenticationFailures.sum(),
                 oversizedRecords.sum(), oversizedHandshakeMessages.sum(), tooManyIdentities.sum(),
                 oversizedIdentities.sum(), lookupBufferOverflows.sum(), handshakeTimeouts.sum(),
-                lookupsRefused.sum());
+                lookupsRefused.sum(), earlyDataOverflows.sum());
     }
 
     /** Counts a connection ended by {@code limit}; called once per connection, on its failure path only. */
@@ -243,6 +244,9 @@ public final class PskTlsContext {
                 break;
             case PENDING_LOOKUPS:
                 lookupsRefused.increment();
+                break;
+            case EARLY_DATA:
+                earlyDataOverflows.increment();
                 break;
             default:
                 throw new IllegalArgumentException("unknown limit " + limit);

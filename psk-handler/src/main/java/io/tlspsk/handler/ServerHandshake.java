@@ -335,6 +335,11 @@ final class ServerHandshake extends Tls13Handshake {
         handler.sendHandshakeMessage(hrr);
         sendCompatibilityChangeCipherSpec();
         handler.flush();
+        if (firstHello.earlyData()) {
+            // RFC 8446 section 4.2.10: 0-RTT records sent before the client saw the HelloRetryRequest are skipped by
+            // their outer type until the second ClientHello.
+            handler.skipEarlyData(EarlyDataSkip.APPLICATION_DATA_RECORDS);
+        }
         firstHello = null;
         phase = Phase.WAIT_SECOND_CLIENT_HELLO;
     }
@@ -402,7 +407,9 @@ final class ServerHandshake extends Tls13Handshake {
         writeWith(serverHandshakeSecret.clone());
         readWith(clientHandshakeSecret.clone());
         if (hello.earlyData()) {
-            handler.skipEarlyData();
+            // RFC 8446 section 4.2.10: 0-RTT is never accepted; records that do not open under the client's
+            // handshake key are its early data, skipped until one opens.
+            handler.skipEarlyData(EarlyDataSkip.UNDECRYPTABLE_RECORDS);
         }
 
         ByteBuf ee = EncryptedExtensions.encode(handler.ctx().alloc(), alpn, hello.serverName() != null);

@@ -72,6 +72,7 @@ class LimitsTest {
         m.put("lookupBufferOverflows", s.lookupBufferOverflows());
         m.put("handshakeTimeouts", s.handshakeTimeouts());
         m.put("lookupsRefused", s.lookupsRefused());
+        m.put("earlyDataOverflows", s.earlyDataOverflows());
         return m;
     }
 
