@@ -2,9 +2,8 @@ package io.tlspsk.handler;
 
 /**
  * How a server that refused a client's 0-RTT data skips it (RFC 8446 section 4.2.10; this library never accepts
- * early data), at most {@link PskHandshakeHandler#EARLY_DATA_SKIP_LIMIT} bytes of it. More is unexpected_message
- * (section 4.6.1: a server "receiving more than max_early_data_size bytes of 0-RTT data SHOULD terminate the
- * connection with an unexpected_message alert").
+ * early data), at most {@link PskHandshakeHandler#EARLY_DATA_SKIP_LIMIT} bytes of it. More is unexpected_message,
+ * the alert section 4.6.1 recommends for 0-RTT data beyond what the server allows.
  */
 enum EarlyDataSkip {
     /** Nothing is skipped: a record that does not open is bad_record_mac, application data before keys is refused. */

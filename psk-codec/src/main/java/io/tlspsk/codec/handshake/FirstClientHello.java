@@ -10,8 +10,7 @@ import java.util.List;
 
 /**
  * What a server keeps of the first ClientHello across its HelloRetryRequest, and the check of the second ClientHello
- * against it. RFC 8446 section 4.1.2: the client "MUST send the same ClientHello without modification", except that
- * it
+ * against it. RFC 8446 section 4.1.2 requires the second to be the first unchanged, except that the client
  * <ul>
  *   <li>replaces key_share with one share of the group asked for (the server checks that share itself),</li>
  *   <li>removes early_data,</li>
@@ -20,7 +19,7 @@ import java.util.List;
  *       fit the HelloRetryRequest's cipher suite,</li>
  *   <li>may add, drop or resize padding (RFC 7685).</li>
  * </ul>
- * Any other change is illegal_parameter (as Go's crypto/tls and BoringSSL answer it). Extension order is not
+ * Any other change is illegal_parameter (as Go's crypto/tls answers it). Extension order is not
  * compared: the section lists what may change, and order carries no meaning in TLS 1.3 except pre_shared_key last,
  * which parsing checks.
  *
@@ -81,7 +80,7 @@ public final class FirstClientHello {
             throw changed("cipher_suites");
         }
         if (second.earlyData()) {
-            // RFC 8446 section 4.1.2: "Early data is not permitted after a HelloRetryRequest."
+            // RFC 8446 section 4.1.2: no early data after a HelloRetryRequest.
             throw TlsAlertException.illegalParameter("early_data in the ClientHello after a HelloRetryRequest");
         }
         repeated.checkSame(RepeatedExtensions.of(second, body));
@@ -90,8 +89,8 @@ public final class FirstClientHello {
 
     /**
      * The second offer's identities must be the first's, in the same order, less some whose binder in the first
-     * ClientHello did not have {@code retryHash}'s length (PSKs "incompatible with the server's indicated cipher
-     * suite", which are the only ones the client may remove). Obfuscated ages and binders may change.
+     * ClientHello did not have {@code retryHash}'s length: the client may remove only PSKs that do not fit the
+     * cipher suite the HelloRetryRequest named. Obfuscated ages and binders may change.
      */
     private void checkPskIdentities(PskOffer offer, HashAlgorithm retryHash) throws TlsAlertException {
         if ((offer == null) != (identities == null)) {
