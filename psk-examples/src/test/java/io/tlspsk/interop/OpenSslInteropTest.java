@@ -71,8 +71,19 @@ class OpenSslInteropTest {
     }
 
     @Test
-    void ourServerRejectsUnknownIdentityThenKeepsServing() throws Exception {
+    void ourServerRejectsUnknownIdentityLikeAWrongKeyThenKeepsServing() throws Exception {
         try (OurServer server = OurServer.start(serverTls(PskKeyExchangeMode.PSK_DHE_KE))) {
+            PskAlertException alert = failWithSClient(server, "nobody", Peers.KEY);
+            // Identities are not revealed by default: the answer to a binder that does not verify (RFC 8446 6.2).
+            assertEquals(AlertDescription.DECRYPT_ERROR, alert.description(), alert.getMessage());
+            handshakeAndEchoWithSClient(server, Peers.ID, Peers.KEY);
+        }
+    }
+
+    @Test
+    void ourServerRejectingUnknownIdentitiesAnswersHandshakeFailure() throws Exception {
+        try (OurServer server = OurServer.start(PskTlsContext.forServer(Peers.psk(Peers.ID, Peers.KEY))
+                .keyExchangeModes(PskKeyExchangeMode.PSK_DHE_KE).rejectUnknownIdentity(true).build())) {
             PskAlertException alert = failWithSClient(server, "nobody", Peers.KEY);
             // No acceptable PSK and no certificate: handshake_failure (PskSelection.none()).
             assertEquals(AlertDescription.HANDSHAKE_FAILURE, alert.description(), alert.getMessage());

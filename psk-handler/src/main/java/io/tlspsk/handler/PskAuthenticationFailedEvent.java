@@ -14,8 +14,9 @@ import java.nio.charset.StandardCharsets;
  * or alert in the application from this event; {@link PskTlsContext#stats()} only holds totals.
  *
  * <p>An identity the server does not know fires no such event (there is no key to guess against), whether it is
- * refused at once (TLS 1.3, or TLS 1.2 with {@code rejectUnknownIdentity}) or answered with a random key
- * (TLS 1.2 default). The event carries no key material.
+ * refused at once ({@code rejectUnknownIdentity}) or, by default, answered like a wrong key. Nor does a TLS 1.3
+ * binder whose length is not that of the known identity's keys' hash: the client bound the identity to another
+ * hash, no key was tried. The event carries no key material.
  */
 public final class PskAuthenticationFailedEvent {
 

@@ -62,7 +62,10 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
     private static final long CLOSE_NOTIFY_FLUSH_TIMEOUT_MILLIS = 3000;
     /** Most time a connection reads and drops what the peer still sends after our fatal alert. */
     static final long LINGER_AFTER_FATAL_ALERT_MILLIS = 1000;
-    /** Most 0-RTT bytes a server skips when a client sends early data it never got permission for. */
+    /**
+     * Most 0-RTT bytes (protected record lengths) a server skips when a client sends early data, which it never
+     * accepts; more is unexpected_message (RFC 8446 section 4.6.1), counted in {@link PskTlsStats#earlyDataOverflows()}.
+     */
     static final int EARLY_DATA_SKIP_LIMIT = 64 * 1024;
 
     private final PskTlsContext context;
@@ -630,8 +633,9 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
         recordLayer.tls13Secret(read, suite, hkdf, secret, recordLimit);
     }
 
-    void skipEarlyData() {
-        recordLayer.skipEarlyData(EARLY_DATA_SKIP_LIMIT);
+    /** Server: skips the client's refused 0-RTT data, {@code how}, up to {@link #EARLY_DATA_SKIP_LIMIT} bytes. */
+    void skipEarlyData(EarlyDataSkip how) {
+        recordLayer.skipEarlyData(how, EARLY_DATA_SKIP_LIMIT);
     }
 
     /** Stops reading while an asynchronous PSK lookup runs; what already arrived is held undecrypted. */

@@ -22,7 +22,14 @@ public final class PskSelection {
         this.candidates = candidates;
     }
 
-    /** No acceptable PSK: the handshake fails with {@code handshake_failure} (this server has no certificate). */
+    /**
+     * No acceptable PSK: every offered identity is unknown, and the handshake fails. By default the client cannot
+     * tell this from a wrong key (TLS 1.3: {@code decrypt_error} after a decoy binder check; TLS 1.2:
+     * {@code bad_record_mac} at its Finished); with {@link PskTlsContext.Builder#rejectUnknownIdentity} it is told at
+     * once ({@code handshake_failure} in TLS 1.3, {@code unknown_psk_identity} in TLS 1.2). No
+     * {@link PskAuthenticationFailedEvent} fires. A selection whose candidate keys have all been destroyed since is
+     * treated the same way.
+     */
     public static PskSelection none() {
         return NONE;
     }

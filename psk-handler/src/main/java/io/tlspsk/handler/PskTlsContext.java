@@ -3,6 +3,7 @@ package io.tlspsk.handler;
 import io.netty.buffer.ByteBufAllocator;
 import io.tlspsk.codec.CipherSuite;
 import io.tlspsk.codec.alert.TlsLimitExceededException;
+import io.tlspsk.codec.crypto.CryptoBackend;
 import io.tlspsk.codec.crypto.HashAlgorithm;
 import io.tlspsk.codec.crypto.NamedGroup;
 import io.tlspsk.codec.handshake.ClientHello;
@@ -68,6 +69,8 @@ public final class PskTlsContext {
     final int maxPendingLookups;
     /** Server: identities this entity offers as a client (Selfie protection); wrapped copies, compared by content. */
     private final Set<ByteBuffer> rejectedIdentities;
+    /** Server: one decoy key per hash, indexed by {@link HashAlgorithm#ordinal()} (see {@link #decoyKey}). */
+    private final ExternalPsk[] decoyKeys;
 
     // Totals for stats(). LongAdder: many event loops update them concurrently and they are rarely read.
     final LongAdder handshakesSucceeded = new LongAdder();
@@ -81,6 +84,7 @@ public final class PskTlsContext {
     final LongAdder lookupBufferOverflows = new LongAdder();
     final LongAdder handshakeTimeouts = new LongAdder();
     final LongAdder lookupsRefused = new LongAdder();
+    final LongAdder earlyDataOverflows = new LongAdder();
 
     /** Server: PSK lookups started and not yet completed or abandoned, over every channel of this context. */
     private final AtomicInteger pendingLookups = new AtomicInteger();
@@ -115,6 +119,29 @@ public final class PskTlsContext {
         this.maxPendingLookups = b.maxPendingLookups;
         this.maxBytesHeldDuringLookup = b.maxBytesHeldDuringLookup;
         this.rejectedIdentities = Set.copyOf(rejectedIdentities);
+        this.decoyKeys = client ? null : newDecoyKeys();
+    }
+
+    private static ExternalPsk[] newDecoyKeys() {
+        HashAlgorithm[] hashes = HashAlgorithm.values();
+        ExternalPsk[] out = new ExternalPsk[hashes.length];
+        for (HashAlgorithm h : hashes) {
+            byte[] secret = new byte[h.length()];
+            CryptoBackend.secureRandom().nextBytes(secret);
+            out[h.ordinal()] = ExternalPsk.of("decoy", secret, h);
+            Arrays.fill(secret, (byte) 0);
+        }
+        return out;
+    }
+
+    /**
+     * Server, TLS 1.3: the key that stands in for an unknown identity's (see {@link Builder#rejectUnknownIdentity}):
+     * its binder is checked like a candidate key's, so that an unknown identity costs the same work as a wrong key,
+     * and refused whatever the result. Random per context, so that it is no value anyone knows; not a secret
+     * otherwise (it authenticates nothing), so it lives, unzeroed, as long as the context.
+     */
+    ExternalPsk decoyKey(HashAlgorithm hash) {
+        return decoyKeys[hash.ordinal()];
     }
 
     /** A server that chooses PSKs with {@code selector} (see {@link PskSelector} for the async contract). */
@@ -220,7 +247,7 @@ public final class PskTlsContext {
         return new PskTlsStats(handshakesSucceeded.sum(), handshakesFailed.sum(), authenticationFailures.sum(),
                 oversizedRecords.sum(), oversizedHandshakeMessages.sum(), tooManyIdentities.sum(),
                 oversizedIdentities.sum(), lookupBufferOverflows.sum(), handshakeTimeouts.sum(),
-                lookupsRefused.sum());
+                lookupsRefused.sum(), earlyDataOverflows.sum());
     }
 
     /** Counts a connection ended by {@code limit}; called once per connection, on its failure path only. */
@@ -243,6 +270,9 @@ public final class PskTlsContext {
                 break;
             case PENDING_LOOKUPS:
                 lookupsRefused.increment();
+                break;
+            case EARLY_DATA:
+                earlyDataOverflows.increment();
                 break;
             default:
                 throw new IllegalArgumentException("unknown limit " + limit);
@@ -421,9 +451,22 @@ public final class PskTlsContext {
         }
 
         /**
-         * TLS 1.2 server: answer an unknown identity with unknown_psk_identity at once. By default the handshake
-         * goes on with a random key and fails at the client's Finished, so that a scan cannot tell unknown
-         * identities from wrong keys (RFC 4279 section 2 allows both).
+         * Server: tell clients at once that an identity is unknown, instead of answering it like a wrong key. Off by
+         * default, so that nobody can find out which identities a server knows by offering them (identity
+         * enumeration):
+         * <ul>
+         *   <li>TLS 1.3: by default an unknown identity gets decrypt_error, the alert of a binder that does not
+         *       verify (RFC 8446 section 6.2 lets a server answer an invalid PSK identity so), after the same work as
+         *       checking one candidate key: the binder is checked against a random decoy key of the hash its length
+         *       names. With {@code true}: handshake_failure at once, with no binder check.</li>
+         *   <li>TLS 1.2: by default the handshake goes on with a random key and fails at the client's Finished with
+         *       bad_record_mac, like a wrong key. With {@code true}: unknown_psk_identity at once (RFC 4279 section
+         *       2 allows both).</li>
+         * </ul>
+         * An identity is unknown when the {@link PskSelector} answers {@link PskSelection#none()}, or only with keys
+         * destroyed since. Unknown identities never fire a {@link PskAuthenticationFailedEvent}, in either mode.
+         * Hiding covers what this library does; a selector whose answer takes longer for known identities than for
+         * unknown ones (or the reverse) still shows the difference in time.
          */
         public Builder rejectUnknownIdentity(boolean reject) {
             this.rejectUnknownIdentity = reject;

@@ -22,10 +22,11 @@ public final class PskTlsStats {
     private final long lookupBufferOverflows;
     private final long handshakeTimeouts;
     private final long lookupsRefused;
+    private final long earlyDataOverflows;
 
     PskTlsStats(long handshakesSucceeded, long handshakesFailed, long authenticationFailures, long oversizedRecords,
                 long oversizedHandshakeMessages, long tooManyIdentities, long oversizedIdentities,
-                long lookupBufferOverflows, long handshakeTimeouts, long lookupsRefused) {
+                long lookupBufferOverflows, long handshakeTimeouts, long lookupsRefused, long earlyDataOverflows) {
         this.handshakesSucceeded = handshakesSucceeded;
         this.handshakesFailed = handshakesFailed;
         this.authenticationFailures = authenticationFailures;
@@ -36,6 +37,7 @@ public final class PskTlsStats {
         this.lookupBufferOverflows = lookupBufferOverflows;
         this.handshakeTimeouts = handshakeTimeouts;
         this.lookupsRefused = lookupsRefused;
+        this.earlyDataOverflows = earlyDataOverflows;
     }
 
     /** Both sides of a client-and-server context: every counter added. */
@@ -44,7 +46,8 @@ public final class PskTlsStats {
                 authenticationFailures + o.authenticationFailures, oversizedRecords + o.oversizedRecords,
                 oversizedHandshakeMessages + o.oversizedHandshakeMessages, tooManyIdentities + o.tooManyIdentities,
                 oversizedIdentities + o.oversizedIdentities, lookupBufferOverflows + o.lookupBufferOverflows,
-                handshakeTimeouts + o.handshakeTimeouts, lookupsRefused + o.lookupsRefused);
+                handshakeTimeouts + o.handshakeTimeouts, lookupsRefused + o.lookupsRefused,
+                earlyDataOverflows + o.earlyDataOverflows);
     }
 
     /** Handshakes that completed. */
@@ -115,6 +118,14 @@ public final class PskTlsStats {
         return lookupsRefused;
     }
 
+    /**
+     * Server: handshakes ended because the client sent more 0-RTT data than the 64 KiB a server that refuses it
+     * skips (unexpected_message, RFC 8446 section 4.6.1). This library never accepts early data.
+     */
+    public long earlyDataOverflows() {
+        return earlyDataOverflows;
+    }
+
     @Override
     public String toString() {
         return "PskTlsStats(succeeded=" + handshakesSucceeded + ", failed=" + handshakesFailed
@@ -122,6 +133,6 @@ public final class PskTlsStats {
                 + ", oversizedHandshakeMessages=" + oversizedHandshakeMessages
                 + ", tooManyIdentities=" + tooManyIdentities + ", oversizedIdentities=" + oversizedIdentities
                 + ", lookupBufferOverflows=" + lookupBufferOverflows + ", handshakeTimeouts=" + handshakeTimeouts
-                + ", lookupsRefused=" + lookupsRefused + ")";
+                + ", lookupsRefused=" + lookupsRefused + ", earlyDataOverflows=" + earlyDataOverflows + ")";
     }
 }

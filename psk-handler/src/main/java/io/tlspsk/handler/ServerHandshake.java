@@ -5,11 +5,13 @@ import io.tlspsk.codec.CipherSuite;
 import io.tlspsk.codec.alert.AlertDescription;
 import io.tlspsk.codec.alert.TlsAlertException;
 import io.tlspsk.codec.crypto.CryptoBackend;
+import io.tlspsk.codec.crypto.HashAlgorithm;
 import io.tlspsk.codec.crypto.NamedGroup;
 import io.tlspsk.codec.crypto.Tls13KeySchedule;
 import io.tlspsk.codec.handshake.ClientHello;
 import io.tlspsk.codec.handshake.EncryptedExtensions;
 import io.tlspsk.codec.handshake.ExtensionType;
+import io.tlspsk.codec.handshake.FirstClientHello;
 import io.tlspsk.codec.handshake.HandshakeType;
 import io.tlspsk.codec.handshake.KeyShareEntry;
 import io.tlspsk.codec.handshake.PskOffer;
@@ -29,8 +31,9 @@ final class ServerHandshake extends Tls13Handshake {
     private enum Phase { WAIT_CLIENT_HELLO, SELECTING, WAIT_SECOND_CLIENT_HELLO, WAIT_FINISHED }
 
     private Phase phase = Phase.WAIT_CLIENT_HELLO;
-    private ClientHello firstHello;
+    private ClientHello firstHello; // until the HelloRetryRequest, if any
     private ByteBuf firstHelloMessage; // retained while the selection is pending
+    private FirstClientHello keptFirstHello; // from the HelloRetryRequest to the second ClientHello
     private PskKeyExchangeMode mode;
     private NamedGroup group;
     private NamedGroup retryGroup;
@@ -196,23 +199,30 @@ final class ServerHandshake extends Tls13Handshake {
         firstHelloMessage = null;
         try {
             checkedSelection(selection, failure);
-            if (selection.isNone()) {
-                throw new TlsAlertException(AlertDescription.HANDSHAKE_FAILURE, "no acceptable PSK offered");
-            }
             PskOffer offer = firstHello.pskOffer();
-            int index = selection.offered().index();
-            if (index >= offer.identities().size()
-                    || !Arrays.equals(offer.identities().get(index), selection.offered().identityBytes())) {
-                throw new TlsAlertException(AlertDescription.INTERNAL_ERROR,
-                        "PSK selector chose an identity that was not offered in this ClientHello");
+            List<ExternalPsk> live = List.of();
+            int index = 0;
+            if (!selection.isNone()) {
+                index = selection.offered().index();
+                if (index >= offer.identities().size()
+                        || !Arrays.equals(offer.identities().get(index), selection.offered().identityBytes())) {
+                    throw new TlsAlertException(AlertDescription.INTERNAL_ERROR,
+                            "PSK selector chose an identity that was not offered in this ClientHello");
+                }
+                live = liveKeys(selection.candidates());
+            }
+            BinderCheck check = new BinderCheck(offer.binders().get(index), message,
+                    message.readableBytes() - offer.bindersLength());
+            if (live.isEmpty()) {
+                throw refusalOfUnknownIdentity(check);
             }
             chosenIdentity = offer.identities().get(index);
-            verifyBinderWithCandidates(selection.candidates(), offer, index, message);
+            verifyBinderWithCandidates(live, check);
             transcript.selectHash(suite.hash());
             transcript.add(message);
             chooseModeAndGroup(firstHello);
             if (retryGroup != null) {
-                sendHelloRetryRequest();
+                sendHelloRetryRequest(message);
             } else {
                 answer(firstHello, index);
             }
@@ -222,49 +232,127 @@ final class ServerHandshake extends Tls13Handshake {
         handler.resumeInbound();
     }
 
-    /**
-     * Tries each candidate key (main, then backup) whose hash fits the client's binder and for which we share a
-     * cipher suite with the client; keeps the first whose binder verifies (RFC 8446 section 4.2.11.2).
-     */
-    private void verifyBinderWithCandidates(List<ExternalPsk> candidates, PskOffer offer, int index, ByteBuf message)
-            throws TlsAlertException {
-        byte[] binder = offer.binders().get(index);
-        int truncated = message.readableBytes() - offer.bindersLength();
-        boolean lengthFits = false;
-        boolean suiteFits = false;
+    /** The keys not destroyed since the selector answered: a revoked key counts as no key (DESIGN: revocation). */
+    private static List<ExternalPsk> liveKeys(List<ExternalPsk> candidates) {
+        List<ExternalPsk> out = new ArrayList<>(candidates.size());
         for (ExternalPsk key : candidates) {
-            if (key.isDestroyed() || key.hash().length() != binder.length) {
+            if (!key.isDestroyed()) {
+                out.add(key);
+            }
+        }
+        return out;
+    }
+
+    /** One offered binder with what it is computed over: the ClientHello truncated before the binders list. */
+    private static final class BinderCheck {
+        final byte[] binder;
+        final ByteBuf message;
+        final int truncatedLength;
+        /** The hash the binder's length names (RFC 8446 section 4.2.11: a PSK is bound to one hash), or null. */
+        final HashAlgorithm hash;
+
+        BinderCheck(byte[] binder, ByteBuf message, int truncatedLength) {
+            this.binder = binder;
+            this.message = message;
+            this.truncatedLength = truncatedLength;
+            HashAlgorithm named = null;
+            for (HashAlgorithm h : HashAlgorithm.values()) {
+                if (h.length() == binder.length) {
+                    named = h;
+                }
+            }
+            this.hash = named;
+        }
+    }
+
+    /**
+     * No live key for any offered identity: the selector answered {@link PskSelection#none()}, or only with keys
+     * destroyed since. With {@code rejectUnknownIdentity}, handshake_failure at once. By default the client cannot
+     * tell this from a wrong key (RFC 8446 section 6.2 allows decrypt_error for an invalid PSK identity): the binder
+     * of the selected (or else the first) identity gets the same check as one candidate key, against the context's
+     * decoy key of the hash its length names, and is refused whatever it gives.
+     * A binder of a length that names no hash costs no check, as for a known identity.
+     */
+    private TlsAlertException refusalOfUnknownIdentity(BinderCheck check) {
+        if (config.rejectUnknownIdentity) {
+            return new TlsAlertException(AlertDescription.HANDSHAKE_FAILURE, "no acceptable PSK offered");
+        }
+        checkDecoy(check);
+        return new TlsAlertException(AlertDescription.DECRYPT_ERROR,
+                "unknown PSK identity (answered as a PSK binder that does not verify)");
+    }
+
+    /**
+     * Tries each live candidate key (main, then backup) of the hash the binder's length names and keeps the first
+     * whose binder verifies (RFC 8446 section 4.2.11.2); only then is a cipher suite of that hash looked for, so
+     * that nothing but a proven key makes the answer depend on which identities and keys the server has.
+     */
+    private void verifyBinderWithCandidates(List<ExternalPsk> candidates, BinderCheck check)
+            throws TlsAlertException {
+        if (check.hash == null) {
+            // Not a binder of any hash we know: it cannot verify, whatever the identity (no event: no key was tried).
+            throw new TlsAlertException(AlertDescription.DECRYPT_ERROR,
+                    "binder of " + check.binder.length + " bytes fits no hash");
+        }
+        boolean fits = false;
+        for (ExternalPsk key : candidates) {
+            if (key.hash() != check.hash) {
                 continue;
             }
-            lengthFits = true;
-            CipherSuite candidateSuite = suiteFor(firstHello, key);
-            if (candidateSuite == null) {
-                continue;
-            }
-            suiteFits = true;
-            Tls13KeySchedule candidate = new Tls13KeySchedule(key.hash(), key.secretForKeySchedule());
-            if (binderMatches(candidate, binder, transcript.hashWith(key.hash(), message, truncated))) {
+            fits = true;
+            Tls13KeySchedule candidate = binderSchedule(key, check);
+            if (candidate != null) {
+                CipherSuite candidateSuite = suiteFor(firstHello, key.hash());
+                if (candidateSuite == null) {
+                    candidate.destroy();
+                    throw new TlsAlertException(AlertDescription.HANDSHAKE_FAILURE,
+                            "the client offered no cipher suite of the selected PSK's hash");
+                }
                 schedule = candidate;
                 suite = candidateSuite;
                 chosenKey = key;
                 return;
             }
-            candidate.destroy();
         }
-        if (lengthFits && !suiteFits) {
-            throw new TlsAlertException(AlertDescription.HANDSHAKE_FAILURE,
-                    "the client offered no cipher suite of the selected PSK's hash");
+        if (!fits) {
+            // The client bound this identity to another hash than its keys have: nothing to guess against, so no
+            // event, and the work of one check, as for an unknown identity.
+            checkDecoy(check);
+            throw new TlsAlertException(AlertDescription.DECRYPT_ERROR,
+                    "binder of " + check.binder.length + " bytes fits the hash of no candidate key");
         }
         // The identity is known but the client did not prove its key (RFC 8446 section 4.2.11.2): report it so that
-        // operators can spot key guessing. An unknown identity never gets here (handshake_failure above).
+        // operators can spot key guessing.
         handler.authenticationFailed(TlsVersion.TLS_1_3, chosenIdentity);
-        if (!lengthFits) {
-            // The client bound this identity to another hash (or sent garbage): the binder cannot verify.
-            throw new TlsAlertException(AlertDescription.DECRYPT_ERROR,
-                    "binder of " + binder.length + " bytes fits the hash of no candidate key");
-        }
         // RFC 8446 section 6.2: a PSK binder that does not validate is decrypt_error.
         throw new TlsAlertException(AlertDescription.DECRYPT_ERROR, "PSK binder does not verify");
+    }
+
+    /**
+     * The work of one candidate check against the decoy key of the binder's hash, when the binder names one. A
+     * binder that verifies under the decoy (whoever could make one) is refused all the same.
+     */
+    private void checkDecoy(BinderCheck check) {
+        if (check.hash != null) {
+            Tls13KeySchedule decoy = binderSchedule(config.decoyKey(check.hash), check);
+            if (decoy != null) {
+                decoy.destroy();
+            }
+        }
+    }
+
+    /**
+     * One candidate check: {@code key}'s early secret and binder key, the binder over the truncated ClientHello,
+     * compared in constant time. Returns the key schedule when the binder verifies; otherwise destroys it.
+     */
+    private Tls13KeySchedule binderSchedule(ExternalPsk key, BinderCheck check) {
+        Tls13KeySchedule candidate = new Tls13KeySchedule(key.hash(), key.secretForKeySchedule());
+        if (binderMatches(candidate, check.binder,
+                transcript.hashWith(key.hash(), check.message, check.truncatedLength))) {
+            return candidate;
+        }
+        candidate.destroy();
+        return null;
     }
 
     private static boolean binderMatches(Tls13KeySchedule schedule, byte[] binder, byte[] transcriptHash) {
@@ -277,9 +365,9 @@ final class ServerHandshake extends Tls13Handshake {
     }
 
     /** The server's most preferred suite that the client offered and that uses the PSK's hash (4.2.11). */
-    private CipherSuite suiteFor(ClientHello hello, ExternalPsk key) {
+    private CipherSuite suiteFor(ClientHello hello, HashAlgorithm hash) {
         for (CipherSuite s : config.cipherSuites) {
-            if (s.hash() == key.hash() && hello.offersCipherSuite(s.id())) {
+            if (s.hash() == hash && hello.offersCipherSuite(s.id())) {
                 return s;
             }
         }
@@ -322,7 +410,9 @@ final class ServerHandshake extends Tls13Handshake {
 
     // ---- HelloRetryRequest ----
 
-    private void sendHelloRetryRequest() {
+    private void sendHelloRetryRequest(ByteBuf firstMessage) throws TlsAlertException {
+        // Only what the second ClientHello must repeat is kept across the round trip (RFC 8446 section 4.1.2).
+        keptFirstHello = FirstClientHello.keep(firstHello, body(firstMessage));
         // RFC 8446 section 4.4.1: the transcript restarts with message_hash(ClientHello1).
         transcript.replaceWithMessageHash();
         ByteBuf hrr = ServerHello.encodeHelloRetryRequest(handler.ctx().alloc(), firstHello.legacySessionId(),
@@ -331,6 +421,12 @@ final class ServerHandshake extends Tls13Handshake {
         handler.sendHandshakeMessage(hrr);
         sendCompatibilityChangeCipherSpec();
         handler.flush();
+        if (firstHello.earlyData()) {
+            // RFC 8446 section 4.2.10: 0-RTT records sent before the client saw the HelloRetryRequest are skipped by
+            // their outer type until the second ClientHello.
+            handler.skipEarlyData(EarlyDataSkip.APPLICATION_DATA_RECORDS);
+        }
+        firstHello = null;
         phase = Phase.WAIT_SECOND_CLIENT_HELLO;
     }
 
@@ -347,14 +443,8 @@ final class ServerHandshake extends Tls13Handshake {
         checkClientHello(hello);
         // RFC 8446 section 4.1.2: the second ClientHello repeats the first except for key_share, early_data,
         // cookie, pre_shared_key and padding.
-        if (!Arrays.equals(hello.legacySessionId(), firstHello.legacySessionId())
-                || !Arrays.equals(hello.cipherSuites(), firstHello.cipherSuites())
-                || !Arrays.equals(hello.random(), firstHello.random())) {
-            throw TlsAlertException.illegalParameter("second ClientHello differs from the first");
-        }
-        if (hello.earlyData()) {
-            throw TlsAlertException.illegalParameter("early_data after HelloRetryRequest");
-        }
+        keptFirstHello.checkSecond(hello, body(message), suite.hash());
+        keptFirstHello = null;
         List<KeyShareEntry> shares = hello.keyShares();
         if (shares == null || shares.size() != 1 || shares.get(0).group() != retryGroup.id()) {
             // RFC 8446 section 4.2.8: exactly the share the HelloRetryRequest asked for.
@@ -362,15 +452,14 @@ final class ServerHandshake extends Tls13Handshake {
         }
         PskOffer offer = hello.pskOffer();
         int index = -1;
-        for (int i = 0; i < offer.identities().size(); i++) {
+        for (int i = 0; i < offer.identities().size() && index < 0; i++) {
             if (Arrays.equals(offer.identities().get(i), chosenIdentity)) {
                 index = i;
-                break;
             }
         }
         if (index < 0) {
-            throw new TlsAlertException(AlertDescription.HANDSHAKE_FAILURE,
-                    "second ClientHello dropped the PSK selected for the first");
+            // FirstClientHello refuses dropping an identity whose binder fits the suite, as the chosen one's does.
+            throw new IllegalStateException("second ClientHello dropped the selected PSK");
         }
         byte[] binder = offer.binders().get(index);
         if (binder.length != suite.hash().length() || !binderMatches(schedule, binder,
@@ -404,7 +493,9 @@ final class ServerHandshake extends Tls13Handshake {
         writeWith(serverHandshakeSecret.clone());
         readWith(clientHandshakeSecret.clone());
         if (hello.earlyData()) {
-            handler.skipEarlyData();
+            // RFC 8446 section 4.2.10: 0-RTT is never accepted; records that do not open under the client's
+            // handshake key are its early data, skipped until one opens.
+            handler.skipEarlyData(EarlyDataSkip.UNDECRYPTABLE_RECORDS);
         }
 
         ByteBuf ee = EncryptedExtensions.encode(handler.ctx().alloc(), alpn, hello.serverName() != null);

@@ -42,6 +42,7 @@ final class TlsRecordLayer extends ChannelDuplexHandler {
     private RecordProtection writeProtection;
     private boolean plaintextAlertsAllowed = true;
     private boolean tls12;
+    private EarlyDataSkip earlyDataSkip = EarlyDataSkip.NONE;
     private int earlyDataSkipBudget;
     private boolean paused;
     private ArrayDeque<TlsRecord> held;
@@ -108,8 +109,16 @@ final class TlsRecordLayer extends ChannelDuplexHandler {
         int type = record.contentType();
         if (readProtection == null) {
             if (type == ContentType.APPLICATION_DATA) {
+                int length = record.content().readableBytes();
                 record.release();
+                if (earlyDataSkip == EarlyDataSkip.APPLICATION_DATA_RECORDS) {
+                    skipEarlyData(length);
+                    return;
+                }
                 throw TlsAlertException.unexpectedMessage("application data before keys were established");
+            }
+            if (type == ContentType.HANDSHAKE && earlyDataSkip == EarlyDataSkip.APPLICATION_DATA_RECORDS) {
+                earlyDataSkip = EarlyDataSkip.NONE; // the second ClientHello: no 0-RTT comes after it
             }
             ctx.fireChannelRead(record);
             return;
@@ -130,18 +139,16 @@ final class TlsRecordLayer extends ChannelDuplexHandler {
         TlsRecord plain;
         try {
             plain = readProtection.open(ctx.alloc(), record);
-            earlyDataSkipBudget = 0;
+            earlyDataSkip = EarlyDataSkip.NONE;
             if (!tls12 && plain.contentType() == ContentType.CHANGE_CIPHER_SPEC) {
                 // RFC 8446 section 5: change_cipher_spec is only ever sent unprotected.
                 plain.release();
                 throw TlsAlertException.unexpectedMessage("protected change_cipher_spec record");
             }
         } catch (TlsAlertException e) {
-            int length = record.content().readableBytes();
-            if (e.description() == AlertDescription.BAD_RECORD_MAC && earlyDataSkipBudget >= length) {
-                // RFC 8446 section 4.2.10: a server that rejected 0-RTT skips records that fail to deprotect,
-                // up to a limit.
-                earlyDataSkipBudget -= length;
+            if (e.description() == AlertDescription.BAD_RECORD_MAC
+                    && earlyDataSkip == EarlyDataSkip.UNDECRYPTABLE_RECORDS) {
+                skipEarlyData(record.content().readableBytes());
                 return;
             }
             throw e;
@@ -200,9 +207,25 @@ final class TlsRecordLayer extends ChannelDuplexHandler {
         plaintextAlertsAllowed = false;
     }
 
-    /** Lets a server skip up to {@code bytes} of 0-RTT data it will not accept (RFC 8446 section 4.2.10). */
-    void skipEarlyData(int bytes) {
+    /** Lets a server skip, {@code how}, up to {@code bytes} of 0-RTT data it will not accept (RFC 8446 4.2.10). */
+    void skipEarlyData(EarlyDataSkip how, int bytes) {
+        earlyDataSkip = how;
         earlyDataSkipBudget = bytes;
+    }
+
+    /**
+     * Counts a skipped 0-RTT record of {@code length} bytes (its protected length: without the keys, padding cannot
+     * be told from data, RFC 8446 section 4.6.1) against the budget; past it, unexpected_message (section 4.6.1).
+     */
+    private void skipEarlyData(int length) throws TlsLimitExceededException {
+        if (length > earlyDataSkipBudget) {
+            earlyDataSkip = EarlyDataSkip.NONE;
+            throw new TlsLimitExceededException(AlertDescription.UNEXPECTED_MESSAGE,
+                    "client sent more refused 0-RTT data than the skip limit of "
+                            + PskHandshakeHandler.EARLY_DATA_SKIP_LIMIT + " bytes",
+                    TlsLimitExceededException.Limit.EARLY_DATA);
+        }
+        earlyDataSkipBudget -= length;
     }
 
     /** Moves the read side to the next traffic secret after the peer's KeyUpdate (RFC 8446 section 4.6.3). */

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Failed-key reporting: a {@link PskAuthenticationFailedEvent} before the failure events when a known identity's
@@ -64,15 +65,68 @@ class AuthenticationFailureTest {
         PskTlsContext server = PskTlsContext.forServer(PSK).protocols(version).build();
         try (EmbeddedPair pair = new EmbeddedPair(client, server)) {
             pair.pump();
-            if (version == TlsVersion.TLS_1_3) {
-                // RFC 8446: no acceptable PSK is handshake_failure; nothing to guess against.
-                assertEquals(AlertDescription.HANDSHAKE_FAILURE,
-                        PskSelectionTest.alert(pair.serverHandler().handshakeFuture()).description());
-            } else {
-                // TLS 1.2 default: a random stand-in key, failing like a wrong key on the wire, but not reported.
-                assertEquals(AlertDescription.BAD_RECORD_MAC,
-                        PskSelectionTest.alert(pair.serverHandler().handshakeFuture()).description());
-            }
+            // By default the wire says what a wrong key gets (TLS 1.3: decrypt_error after a decoy binder check;
+            // TLS 1.2: a random stand-in key failing at Finished), but nothing is reported: nothing to guess against.
+            assertEquals(version == TlsVersion.TLS_1_3 ? AlertDescription.DECRYPT_ERROR
+                    : AlertDescription.BAD_RECORD_MAC,
+                    PskSelectionTest.alert(pair.serverHandler().handshakeFuture()).description());
+            assertTrue(WireTap.events(pair.serverEvents, PskAuthenticationFailedEvent.class).isEmpty(),
+                    () -> "events: " + pair.serverEvents.events);
+        }
+        assertStats(server, 0, 1, 0);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TlsVersion.class)
+    void rejectedUnknownIdentityFiresNoEventEither(TlsVersion version) {
+        PskTlsContext client = PskTlsContext.forClient().addPsk(STRANGER).protocols(version).build();
+        PskTlsContext server = PskTlsContext.forServer(PSK).protocols(version).rejectUnknownIdentity(true).build();
+        try (EmbeddedPair pair = new EmbeddedPair(client, server)) {
+            pair.pump();
+            assertEquals(version == TlsVersion.TLS_1_3 ? AlertDescription.HANDSHAKE_FAILURE
+                    : AlertDescription.UNKNOWN_PSK_IDENTITY,
+                    PskSelectionTest.alert(pair.serverHandler().handshakeFuture()).description());
+            assertTrue(WireTap.events(pair.serverEvents, PskAuthenticationFailedEvent.class).isEmpty(),
+                    () -> "events: " + pair.serverEvents.events);
+        }
+        assertStats(server, 0, 1, 0);
+    }
+
+    /**
+     * The client bound a known identity to SHA-256 (a 32-byte binder) while the server's key for it is SHA-384: no
+     * key of that identity was tried, so nobody guessed one; decrypt_error, as for any binder that cannot verify.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void binderOfAnotherHashThanTheKnownKeysFiresNoEvent(boolean rejectUnknownIdentity) {
+        ExternalPsk sha384 = ExternalPsk.of("meter-7", WireTap.pattern(48, 75), HashAlgorithm.SHA384);
+        PskTlsContext client = PskTlsContext.forClient().addPsk(PSK).protocols(TlsVersion.TLS_1_3).build();
+        PskTlsContext server = PskTlsContext.forServer(sha384).rejectUnknownIdentity(rejectUnknownIdentity).build();
+        try (EmbeddedPair pair = new EmbeddedPair(client, server)) {
+            pair.pump();
+            PskAlertException sent = PskSelectionTest.alert(pair.serverHandler().handshakeFuture());
+            assertEquals(AlertDescription.DECRYPT_ERROR, sent.description(), sent::getMessage);
+            assertTrue(WireTap.events(pair.serverEvents, PskAuthenticationFailedEvent.class).isEmpty(),
+                    () -> "events: " + pair.serverEvents.events);
+        }
+        assertStats(server, 0, 1, 0);
+    }
+
+    /** A key destroyed (revoked) after the selector chose it is no key: the identity fails as an unknown one. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void identityWhoseKeysWereDestroyedFailsAsUnknownWithoutEvent(boolean rejectUnknownIdentity) {
+        ExternalPsk revoked = ExternalPsk.of("meter-7", WireTap.pattern(32, 71), HashAlgorithm.SHA256);
+        PskTlsContext client = PskTlsContext.forClient().addPsk(PSK).protocols(TlsVersion.TLS_1_3).build();
+        PskTlsContext server = PskTlsContext.forServer(request -> {
+            revoked.destroy(); // revoked between the lookup and the binder check
+            return java.util.concurrent.CompletableFuture.completedFuture(
+                    PskSelection.of(request.offeredPsks().get(0), revoked));
+        }).rejectUnknownIdentity(rejectUnknownIdentity).build();
+        try (EmbeddedPair pair = new EmbeddedPair(client, server)) {
+            pair.pump();
+            assertEquals(rejectUnknownIdentity ? AlertDescription.HANDSHAKE_FAILURE : AlertDescription.DECRYPT_ERROR,
+                    PskSelectionTest.alert(pair.serverHandler().handshakeFuture()).description());
             assertTrue(WireTap.events(pair.serverEvents, PskAuthenticationFailedEvent.class).isEmpty(),
                     () -> "events: " + pair.serverEvents.events);
         }

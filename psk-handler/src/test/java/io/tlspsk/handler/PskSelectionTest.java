@@ -251,9 +251,21 @@ class PskSelectionTest {
     }
 
     @Test
-    void selectionOfNoneFailsWithHandshakeFailure() {
+    void selectionOfNoneFailsLikeAWrongKey() {
+        // An unknown identity is answered as a binder that does not verify (rejectUnknownIdentity is off).
         PskTlsContext server = PskTlsContext.forServer(
                 request -> CompletableFuture.completedFuture(PskSelection.none())).build();
+        try (EmbeddedPair pair = new EmbeddedPair(clientWith(A).build(), server)) {
+            WireTap.Handlers h = WireTap.Handlers.of(pair);
+            pair.pump();
+            assertSentAndReceived(pair, h, AlertDescription.DECRYPT_ERROR);
+        }
+    }
+
+    @Test
+    void selectionOfNoneFailsWithHandshakeFailureWhenUnknownIdentitiesAreRejected() {
+        PskTlsContext server = PskTlsContext.forServer(
+                request -> CompletableFuture.completedFuture(PskSelection.none())).rejectUnknownIdentity(true).build();
         try (EmbeddedPair pair = new EmbeddedPair(clientWith(A).build(), server)) {
             WireTap.Handlers h = WireTap.Handlers.of(pair);
             pair.pump();
@@ -262,12 +274,12 @@ class PskSelectionTest {
     }
 
     @Test
-    void defaultRuleWithNoKnownIdentityFailsWithHandshakeFailure() {
+    void defaultRuleWithNoKnownIdentityFailsLikeAWrongKey() {
         PskTlsContext server = PskTlsContext.forServer(A).build();
         try (EmbeddedPair pair = new EmbeddedPair(clientWith(B).build(), server)) {
             WireTap.Handlers h = WireTap.Handlers.of(pair);
             pair.pump();
-            assertSentAndReceived(pair, h, AlertDescription.HANDSHAKE_FAILURE);
+            assertSentAndReceived(pair, h, AlertDescription.DECRYPT_ERROR);
         }
     }
 
@@ -559,7 +571,7 @@ class PskSelectionTest {
     }
 
     @Test
-    void byIdentityWithNoKnownIdentityFailsWithHandshakeFailure() {
+    void byIdentityWithNoKnownIdentityFailsLikeAWrongKey() {
         List<String> lookups = new ArrayList<>();
         PskTlsContext server = PskTlsContext.forServer(PskSelector.byIdentity(offered -> {
             lookups.add(offered.identityAsString());
@@ -569,7 +581,7 @@ class PskSelectionTest {
             WireTap.Handlers h = WireTap.Handlers.of(pair);
             pair.pump();
             assertEquals(List.of("a", "b"), lookups);
-            assertSentAndReceived(pair, h, AlertDescription.HANDSHAKE_FAILURE);
+            assertSentAndReceived(pair, h, AlertDescription.DECRYPT_ERROR);
             assertNull(h.server().session());
         }
     }

@@ -16,6 +16,7 @@ import io.tlspsk.codec.handshake.KeyShareEntry;
 import io.tlspsk.codec.handshake.ServerHello;
 import io.tlspsk.codec.handshake.Transcript;
 import io.tlspsk.codec.record.ContentType;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -41,7 +42,14 @@ class ServerHelloRetryRejectionTest {
 
     /** Sends the first hello and checks the HelloRetryRequest (and compatibility change_cipher_spec) it gets. */
     private static Retry retry(HostileClient c) throws Exception {
-        byte[] ch1 = firstHello(c).message();
+        return retry(c, h -> { });
+    }
+
+    /** As {@link #retry(HostileClient)}, with the first hello changed by {@code both} first. */
+    static Retry retry(HostileClient c, Consumer<HostileClientHello> both) throws Exception {
+        HostileClientHello first = firstHello(c);
+        both.accept(first);
+        byte[] ch1 = first.message();
         c.send(HostileWire.record(ContentType.HANDSHAKE, ch1));
         List<HostileWire.Rec> out = HostileWire.records(c.takeOutbound());
         assertEquals(2, out.size(), () -> "expected HelloRetryRequest and change_cipher_spec, got " + out);
@@ -51,16 +59,21 @@ class ServerHelloRetryRejectionTest {
         ServerHello parsed = ServerHello.parse(Unpooled.wrappedBuffer(HostileWire.body(hrr)));
         assertTrue(parsed.isHelloRetryRequest());
         assertEquals(X25519, parsed.selectedGroup());
+        return new Retry(ch1, hrr, retryTranscript(ch1, hrr));
+    }
+
+    /** The transcript a client has after the HelloRetryRequest (RFC 8446 section 4.4.1), SHA-256 suites. */
+    static Transcript retryTranscript(byte[] ch1, byte[] hrr) {
         Transcript t = new Transcript();
         t.add(Unpooled.wrappedBuffer(ch1));
         t.selectHash(HashAlgorithm.SHA256);
         t.replaceWithMessageHash();
         t.add(Unpooled.wrappedBuffer(hrr));
-        return new Retry(ch1, hrr, t);
+        return t;
     }
 
     /** The correct second hello: the first one with the x25519 share, binder over the retry transcript. */
-    private static HostileClientHello secondHello(HostileClient c, Retry r) {
+    static HostileClientHello secondHello(HostileClient c, Retry r) {
         HostileClientHello h = c.validHello();
         h.replace(ExtensionType.SUPPORTED_GROUPS, HostileClientHello.u16List(2, X25519, SECP256R1));
         h.priorTranscript = r.transcript();
@@ -69,12 +82,40 @@ class ServerHelloRetryRejectionTest {
 
     private static void rejectsSecondHello(AlertDescription expected, Consumer<HostileClientHello> mutation)
             throws Exception {
-        try (HostileClient c = HostileClient.againstDefaultServer()) {
-            Retry r = retry(c);
+        rejectsSecondHello(HostileClient.againstDefaultServer(), expected, h -> { }, mutation);
+    }
+
+    /**
+     * Runs the first round with the first hello changed by {@code both}, then sends the correct second hello changed
+     * by {@code both} and then {@code mutation}, and expects {@code expected} in clear.
+     */
+    private static void rejectsSecondHello(HostileClient client, AlertDescription expected,
+                                           Consumer<HostileClientHello> both, Consumer<HostileClientHello> mutation)
+            throws Exception {
+        try (HostileClient c = client) {
+            Retry r = retry(c, both);
             HostileClientHello second = secondHello(c, r);
+            both.accept(second);
             mutation.accept(second);
             c.send(second.record());
             c.assertRejectedInClear(expected);
+        }
+    }
+
+    /** The second hello, changed by {@code both} and then {@code mutation}, is answered with a ServerHello. */
+    private static void acceptsSecondHello(Consumer<HostileClientHello> both, Consumer<HostileClientHello> mutation)
+            throws Exception {
+        try (HostileClient c = HostileClient.againstDefaultServer()) {
+            Retry r = retry(c, both);
+            HostileClientHello second = secondHello(c, r);
+            both.accept(second);
+            mutation.accept(second);
+            c.send(second.record());
+            List<HostileWire.Rec> out = HostileWire.records(c.takeOutbound());
+            assertFalse(c.handshakeFuture().isDone(), () -> "server gave up: " + c.handshakeFuture().cause());
+            assertEquals(ContentType.HANDSHAKE, out.get(0).type(), () -> "server answered " + out);
+            ServerHello sh = ServerHello.parse(Unpooled.wrappedBuffer(HostileWire.body(out.get(0).fragment())));
+            assertFalse(sh.isHelloRetryRequest());
         }
     }
 
@@ -142,8 +183,9 @@ class ServerHelloRetryRejectionTest {
     }
 
     @Test
-    void rejectsASecondClientHelloThatDropsTheChosenIdentity() throws Exception {
-        rejectsSecondHello(AlertDescription.HANDSHAKE_FAILURE, h -> {
+    void rejectsASecondClientHelloThatReplacesTheChosenIdentity() throws Exception {
+        // RFC 8446 section 4.1.2: identities may only be dropped, and only those that do not fit the retry's suite.
+        rejectsSecondHello(AlertDescription.ILLEGAL_PARAMETER, h -> {
             h.psk(List.of("someone-else"), 32);
             h.binderSecrets = List.of(HostileWire.pattern(32, 1));
         });
@@ -173,5 +215,93 @@ class ServerHelloRetryRejectionTest {
             assertEquals(ContentType.HANDSHAKE, HostileWire.records(c.takeOutbound()).get(0).type());
             assertFalse(c.handshakeFuture().isDone(), () -> "server gave up: " + c.handshakeFuture().cause());
         }
+    }
+
+    // ---- RFC 8446 section 4.1.2: the second ClientHello repeats the first ----
+
+    /**
+     * A server that takes psk_ke too: the first hello offers psk_dhe_ke only and is asked for a share; a second hello
+     * that switches to psk_ke only must not be served with the psk_dhe_ke chosen from the first.
+     */
+    @Test
+    void rejectsASecondClientHelloThatChangesPskKeyExchangeModes() throws Exception {
+        HostileClient client = new HostileClient(PskTlsContext.forServer(HostileClientHello.psk())
+                .protocols(TlsVersion.TLS_1_3)
+                .keyExchangeModes(PskKeyExchangeMode.PSK_DHE_KE, PskKeyExchangeMode.PSK_KE).build());
+        rejectsSecondHello(client, AlertDescription.ILLEGAL_PARAMETER, h -> { },
+                h -> h.replace(ExtensionType.PSK_KEY_EXCHANGE_MODES, new byte[] {1, 0}));
+    }
+
+    @Test
+    void rejectsASecondClientHelloWithAnotherLegacyVersion() throws Exception {
+        rejectsSecondHello(AlertDescription.ILLEGAL_PARAMETER, h -> h.legacyVersion = 0x0302);
+    }
+
+    /** Already refused as a TLS 1.3 hello with a compression method other than null, whatever the first said. */
+    @Test
+    void rejectsASecondClientHelloWithOtherCompressionMethods() throws Exception {
+        rejectsSecondHello(AlertDescription.ILLEGAL_PARAMETER, h -> h.compression = new byte[] {0, 1});
+    }
+
+    @Test
+    void rejectsASecondClientHelloThatAddsAnExtension() throws Exception {
+        rejectsSecondHello(AlertDescription.ILLEGAL_PARAMETER, h -> h.addBeforePsk(0x0a0a, new byte[0]));
+    }
+
+    @Test
+    void rejectsASecondClientHelloThatAddsACookieTheServerNeverSent() throws Exception {
+        rejectsSecondHello(AlertDescription.ILLEGAL_PARAMETER,
+                h -> h.addBeforePsk(ExtensionType.COOKIE, new byte[] {0, 1, 7}));
+    }
+
+    @Test
+    void rejectsASecondClientHelloThatDropsAnExtension() throws Exception {
+        rejectsSecondHello(HostileClient.againstDefaultServer(), AlertDescription.ILLEGAL_PARAMETER,
+                h -> h.addBeforePsk(0x1a1a, new byte[] {1}), h -> h.remove(0x1a1a));
+    }
+
+    @Test
+    void rejectsASecondClientHelloThatChangesAnExtensionsData() throws Exception {
+        rejectsSecondHello(HostileClient.againstDefaultServer(), AlertDescription.ILLEGAL_PARAMETER,
+                h -> h.addBeforePsk(0x1a1a, new byte[] {1}), h -> h.replace(0x1a1a, new byte[] {2}));
+    }
+
+    @Test
+    void rejectsASecondClientHelloWithOtherSupportedGroups() throws Exception {
+        rejectsSecondHello(AlertDescription.ILLEGAL_PARAMETER,
+                h -> h.replace(ExtensionType.SUPPORTED_GROUPS, HostileClientHello.u16List(2, X25519)));
+    }
+
+    @Test
+    void acceptsASecondClientHelloWithOtherPaddingAndExtensionsInAnotherOrder() throws Exception {
+        acceptsSecondHello(h -> h.addBeforePsk(ExtensionType.PADDING, new byte[5]), h -> {
+            h.replace(ExtensionType.PADDING, new byte[40]);
+            h.moveToFront(ExtensionType.PSK_KEY_EXCHANGE_MODES);
+        });
+        acceptsSecondHello(h -> { }, h -> h.addBeforePsk(ExtensionType.PADDING, new byte[12]));
+        acceptsSecondHello(h -> h.addBeforePsk(ExtensionType.PADDING, new byte[12]), h -> h.remove(ExtensionType.PADDING));
+    }
+
+    @Test
+    void acceptsASecondClientHelloThatDropsAPskOfAnotherHash() throws Exception {
+        // The first offers a SHA-384 PSK beside ours; the retry's suite is SHA-256, so the client may drop it.
+        acceptsSecondHello(h -> h.psk(List.of(HostileClientHello.IDENTITY, "other-384"), 32, 48),
+                h -> h.psk(List.of(HostileClientHello.IDENTITY), 32));
+    }
+
+    @Test
+    void rejectsASecondClientHelloThatDropsAPskOfTheRetrysHash() throws Exception {
+        rejectsSecondHello(HostileClient.againstDefaultServer(), AlertDescription.ILLEGAL_PARAMETER,
+                h -> h.psk(List.of(HostileClientHello.IDENTITY, "other-256"), 32, 32),
+                h -> h.psk(List.of(HostileClientHello.IDENTITY), 32));
+    }
+
+    @Test
+    void rejectsASecondClientHelloThatReordersItsPsks() throws Exception {
+        rejectsSecondHello(HostileClient.againstDefaultServer(), AlertDescription.ILLEGAL_PARAMETER,
+                h -> h.psk(List.of(HostileClientHello.IDENTITY, "other-384"), 32, 48), h -> {
+                    h.psk(List.of("other-384", HostileClientHello.IDENTITY), 48, 32);
+                    h.binderSecrets = Arrays.asList(null, HostileClientHello.KEY);
+                });
     }
 }

@@ -22,7 +22,9 @@ public final class TlsLimitExceededException extends TlsAlertException {
         /** More bytes sent by the peer while a PSK lookup was pending than are held for it (raised by the handler). */
         BUFFERED_DURING_LOOKUP,
         /** A PSK lookup refused because the server already has its maximum of lookups pending (raised by the handler). */
-        PENDING_LOOKUPS
+        PENDING_LOOKUPS,
+        /** More 0-RTT data than a server that refused it skips (RFC 8446 section 4.6.1; raised by the handler). */
+        EARLY_DATA
     }
 
     private final Limit limit;

@@ -47,6 +47,8 @@ public final class ClientHello {
     private final int extendedMasterSecretLength;
     private final int encryptThenMacLength;
     private final byte[] ecPointFormatsData;
+    /** Where the extensions vector starts in the parsed body (its length prefix), or -1 when there is none. */
+    final int extensionsOffset;
 
     private ClientHello(Builder b) {
         this.legacyVersion = b.legacyVersion;
@@ -68,6 +70,7 @@ public final class ClientHello {
         this.extendedMasterSecretLength = b.extendedMasterSecretLength;
         this.encryptThenMacLength = b.encryptThenMacLength;
         this.ecPointFormatsData = b.ecPointFormatsData;
+        this.extensionsOffset = b.extensionsOffset;
     }
 
     private static final class Builder {
@@ -90,6 +93,7 @@ public final class ClientHello {
         int extendedMasterSecretLength = -1;
         int encryptThenMacLength = -1;
         byte[] ecPointFormatsData;
+        int extensionsOffset = -1;
     }
 
     /** Longest PSK identity the syntax allows: {@code opaque identity<1..2^16-1>} (RFC 8446 section 4.2.11). */
@@ -135,6 +139,9 @@ public final class ClientHello {
         if (!hasNull) {
             // Every TLS version requires the null method to be offered.
             throw TlsAlertException.illegalParameter("legacy_compression_methods lacks null compression");
+        }
+        if (r.hasRemaining()) {
+            b.extensionsOffset = r.position() - body.readerIndex();
         }
         ExtensionBlock ext = r.hasRemaining() ? ExtensionBlock.parse(r, "ClientHello") : ExtensionBlock.EMPTY;
         r.expectEnd("ClientHello");
