@@ -16,7 +16,8 @@ import java.net.SocketAddress;
  * handshake failed peer=ADDR error=MESSAGE
  * </pre>
  * TLS 1.3 reports the key exchange mode and, for psk_dhe_ke, the group. TLS 1.2 has no mode ({@code mode=none});
- * its group is the ECDHE curve, {@code ffdhe2048} for a DHE_PSK suite, or {@code none} for plain PSK. Only the
+ * its group is the ECDHE curve, the finite-field group for a DHE_PSK suite ({@code ffdhe2048}, ..., or
+ * {@code modp2048}, ... when the server sent an RFC 3526 group), or {@code none} for plain PSK. Only the
  * client prints {@code hint=}: the TLS 1.2 PSK identity hint the server sent, when it sent a non-empty one. It
  * comes last and runs to the end of the line, since a hint may contain spaces.
  */

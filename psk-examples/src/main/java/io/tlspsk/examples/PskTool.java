@@ -68,7 +68,9 @@ public final class PskTool {
             "        TLS_PSK_WITH_CHACHA20_POLY1305_SHA256 TLS_PSK_WITH_AES_128_CCM TLS_PSK_WITH_AES_128_CCM_8",
             "        TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256 TLS_PSK_WITH_AES_128_CBC_SHA256",
             "        TLS_DHE_PSK_WITH_AES_128_GCM_SHA256 TLS_DHE_PSK_WITH_CHACHA20_POLY1305_SHA256",
-            "        TLS_DHE_PSK_WITH_AES_128_CCM (DHE_PSK: ffdhe2048 only).",
+            "        TLS_DHE_PSK_WITH_AES_128_CCM.",
+            "Groups: x25519 secp256r1 secp384r1 ffdhe2048 ffdhe3072 ffdhe4096; default --groups: the first five.",
+            "        A DHE_PSK client also accepts a server's RFC 3526 MODP 2048/3072/4096 group, no other.",
             "Default --ciphers: every suite above, TLS 1.3 first, each list in the order shown.",
             "Bad arguments exit with 64.");
 

@@ -202,6 +202,21 @@ class ToolOptionsTest {
     }
 
     @Test
+    void groupsTakeTheFfdheGroupsButNotTheModpOnes() throws Exception {
+        ToolOptions o = ToolOptions.parse("server", "--port", "0", "--psk", "d:" + KEY, "--groups",
+                "ffdhe3072,x25519,ffdhe4096");
+        assertEquals(List.of(NamedGroup.FFDHE3072, NamedGroup.X25519, NamedGroup.FFDHE4096),
+                o.serverContext().groups());
+        assertEquals(PskTlsContext.DEFAULT_GROUPS,
+                ToolOptions.parse("server", "--port", "0", "--psk", "d:" + KEY).serverContext().groups());
+        // RFC 3526 groups have no TLS codepoint: a client accepts them from a TLS 1.2 server, nobody can offer them.
+        ToolOptions modp = ToolOptions.parse("client", "--connect", "h:1", "--psk", "d:" + KEY, "--groups",
+                "x25519,modp2048");
+        UsageException e = assertThrows(UsageException.class, modp::clientContext);
+        assertTrue(e.getMessage().contains("modp2048 has no TLS codepoint"), e.getMessage());
+    }
+
+    @Test
     void serverHandshakeTimeout() throws Exception {
         assertEquals(PskTlsContext.DEFAULT_HANDSHAKE_TIMEOUT,
                 ToolOptions.parse("server", "--port", "0", "--psk", "d:" + KEY).serverContext().handshakeTimeout());

@@ -94,9 +94,9 @@ final class Peers {
     }
 
     /**
-     * Writes the RFC 7919 ffdhe2048 group as a DH parameter file for {@code s_server -dhparam}: OpenSSL 3.0 does not
-     * negotiate FFDHE groups in TLS 1.2 and by default uses a 1024-bit (AES-128) or 3072-bit (ChaCha20) group for
-     * DHE_PSK, which our client refuses (it accepts ffdhe2048 only).
+     * Writes the RFC 7919 ffdhe2048 group as a DH parameter file for {@code s_server -dhparam}. OpenSSL 3.0 does not
+     * negotiate FFDHE groups in TLS 1.2: without this it picks an RFC 3526 MODP group by the suite's strength (on
+     * Debian, 2048 bits for AES-128, 3072 for ChaCha20), which our client accepts too; with it the group is fixed.
      */
     static Path ffdhe2048Params(Path dir) throws Exception {
         Path file = dir.resolve("ffdhe2048.pem");

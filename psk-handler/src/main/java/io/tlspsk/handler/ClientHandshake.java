@@ -16,7 +16,6 @@ import io.tlspsk.codec.handshake.ServerHello;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.IntStream;
 
 /**
  * The client side of a TLS 1.3 external-PSK handshake: ClientHello with every configured PSK and its binder ->
@@ -87,14 +86,15 @@ final class ClientHandshake extends Tls13Handshake {
                 .anyMatch(s -> s.keyExchange() == CipherSuite.KeyExchange.ECDHE_PSK);
         boolean tls12Dhe = p.offerTls12 && config.tls12CipherSuites.stream()
                 .anyMatch(s -> s.keyExchange() == CipherSuite.KeyExchange.DHE_PSK);
-        if (ownShare != null || tls12Ecdhe || (tls12Dhe && !config.tls13)) {
-            IntStream groups = config.groups.stream().mapToInt(NamedGroup::id);
-            if (tls12Dhe && !config.tls13) {
-                // RFC 7919: name the one finite-field group we accept. Not with TLS 1.3 offered, where a server
-                // could answer with a HelloRetryRequest for it.
-                groups = IntStream.concat(groups, IntStream.of(NamedGroup.FFDHE2048.id()));
-            }
-            p.supportedGroups = groups.toArray();
+        // Every configured group that something we offer can use: all of them for psk_dhe_ke (the server may ask for
+        // any with a HelloRetryRequest), the curves for TLS 1.2 ECDHE_PSK, the RFC 7919 groups for DHE_PSK (RFC 7919
+        // section 3: a client listing them should offer a DHE suite, and a compatible server then picks one of them).
+        boolean tls13Dhe = ownShare != null;
+        int[] groups = config.groups.stream()
+                .filter(g -> tls13Dhe || (g.isFiniteField() ? tls12Dhe : tls12Ecdhe))
+                .mapToInt(NamedGroup::id).toArray();
+        if (groups.length > 0) {
+            p.supportedGroups = groups;
         }
         if (ownShare != null) {
             p.keyShares = List.of(new KeyShareEntry(sharedGroup.id(), ownShare.publicKey()));
@@ -207,6 +207,12 @@ final class ClientHandshake extends Tls13Handshake {
             }
             if (sh.keyShare().group() != sharedGroup.id()) {
                 throw TlsAlertException.illegalParameter("server key share for a group we sent no share for");
+            }
+            if (sh.keyShare().keyExchange().length != sharedGroup.publicKeyLength()) {
+                // RFC 8446 section 4.2.8.1: a finite-field share is padded to the length of p (the curves' shares
+                // have one length too, section 4.2.8.2).
+                throw TlsAlertException.illegalParameter("server key share of the wrong length for "
+                        + sharedGroup.tlsName());
             }
             mode = PskKeyExchangeMode.PSK_DHE_KE;
             shared = agree(sh.keyShare().keyExchange());

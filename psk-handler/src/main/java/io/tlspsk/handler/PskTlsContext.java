@@ -358,6 +358,13 @@ public final class PskTlsContext {
             CipherSuite.TLS_DHE_PSK_WITH_AES_128_GCM_SHA256, CipherSuite.TLS_DHE_PSK_WITH_CHACHA20_POLY1305_SHA256,
             CipherSuite.TLS_DHE_PSK_WITH_AES_128_CCM);
 
+    /**
+     * The default groups, in preference order: x25519, secp256r1, secp384r1, then the RFC 7919 groups ffdhe2048 and
+     * ffdhe3072. See {@link Builder#groups}.
+     */
+    public static final List<NamedGroup> DEFAULT_GROUPS = List.of(NamedGroup.X25519, NamedGroup.SECP256R1,
+            NamedGroup.SECP384R1, NamedGroup.FFDHE2048, NamedGroup.FFDHE3072);
+
     /** Builds a {@link PskTlsContext}; every setting is checked in {@link #build()}. */
     public static final class Builder {
         private final boolean client;
@@ -373,7 +380,7 @@ public final class PskTlsContext {
         private boolean requireExtendedMasterSecret;
         private PskHintCallback hintCallback;
         private List<PskKeyExchangeMode> modes = List.of(PskKeyExchangeMode.PSK_DHE_KE);
-        private List<NamedGroup> groups = List.of(NamedGroup.X25519, NamedGroup.SECP256R1, NamedGroup.SECP384R1);
+        private List<NamedGroup> groups = DEFAULT_GROUPS;
         private List<String> applicationProtocols = List.of();
         private String serverName;
         private boolean middleboxCompatibility = true;
@@ -420,9 +427,24 @@ public final class PskTlsContext {
         }
 
         /**
-         * (EC)DHE groups in preference order. Default: x25519, secp256r1, secp384r1. A client sends a key share
-         * for the first one only; a server answers a ClientHello without an acceptable share with a
-         * HelloRetryRequest for the first group in this list that the client supports.
+         * (EC)DHE groups in preference order, for TLS 1.3 psk_dhe_ke, the TLS 1.2 ECDHE_PSK curves and the TLS 1.2
+         * DHE_PSK groups. Default: {@link #DEFAULT_GROUPS} (x25519, secp256r1, secp384r1, ffdhe2048, ffdhe3072).
+         *
+         * <p>TLS 1.3: a client sends a key share for the first group only and lists all of them in supported_groups;
+         * a server takes a share of the first group here that the client sent one for, else answers with a
+         * HelloRetryRequest for the first group here that the client supports. So with the default list a client
+         * pays no finite-field share (256 bytes for ffdhe2048) in its ClientHello, while a peer limited to ffdhe2048
+         * or ffdhe3072 still gets psk_dhe_ke after one round trip. A finite-field exchange costs several times an
+         * x25519 one (two modular exponentiations a side, about 0.5 ms each for ffdhe2048 here); a TLS 1.3 server
+         * does it only after the client's binder verified.
+         *
+         * <p>TLS 1.2 DHE_PSK: a server uses the first finite-field group here that the client accepts (RFC 7919
+         * section 4: any of them when the client lists none), ffdhe2048 when this list has none. A client lists
+         * the finite-field groups here, and accepts from a server, by exact match of p and g, any of the RFC 7919
+         * groups ffdhe2048/3072/4096 and the RFC 3526 MODP groups of the same sizes (what OpenSSL-based servers
+         * send); any other group is refused with insufficient_security.
+         *
+         * <p>The MODP groups, which have no TLS codepoint, cannot be listed here.
          */
         public Builder groups(NamedGroup... groups) {
             this.groups = List.of(groups);
@@ -675,9 +697,11 @@ public final class PskTlsContext {
             if (v13 && modes.contains(PskKeyExchangeMode.PSK_DHE_KE) && groups.isEmpty()) {
                 throw new IllegalStateException("psk_dhe_ke needs at least one group");
             }
-            if (groups.contains(NamedGroup.FFDHE2048)) {
-                throw new IllegalStateException(
-                        "ffdhe2048 is used by the TLS 1.2 DHE_PSK suites on its own; list only elliptic curves here");
+            for (NamedGroup g : groups) {
+                if (!g.hasCodepoint()) {
+                    throw new IllegalStateException(g.tlsName() + " has no TLS codepoint: it cannot be offered or "
+                            + "negotiated, only accepted from a TLS 1.2 server (which the client always does)");
+                }
             }
             if ((client || dual) && v13) {
                 for (ExternalPsk psk : clientPsks) {

@@ -62,7 +62,10 @@ public final class PskTlsSession {
         return keyExchangeMode;
     }
 
-    /** The (EC)DHE group, or {@code null} for a PSK-only key exchange. */
+    /**
+     * The (EC)DHE group, or {@code null} for a PSK-only key exchange. A TLS 1.2 DHE_PSK session reports the group the
+     * server's parameters are: an RFC 7919 group, or one of the RFC 3526 MODP groups (which have no TLS codepoint).
+     */
     public NamedGroup group() {
         return group;
     }

@@ -6,7 +6,6 @@ import io.tlspsk.codec.CipherSuite.KeyExchange;
 import io.tlspsk.codec.alert.AlertDescription;
 import io.tlspsk.codec.alert.TlsAlertException;
 import io.tlspsk.codec.crypto.CryptoBackend;
-import io.tlspsk.codec.crypto.FfdheKeyShare;
 import io.tlspsk.codec.crypto.KeyShare;
 import io.tlspsk.codec.crypto.NamedGroup;
 import io.tlspsk.codec.handshake.ClientHello;
@@ -17,8 +16,8 @@ import io.tlspsk.codec.tls12.PskPremaster;
 import io.tlspsk.codec.tls12.Tls12KeyBlock;
 import io.tlspsk.codec.tls12.Tls12Messages;
 import io.tlspsk.codec.tls12.Tls12Prf;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.util.Arrays;
 
 /**
@@ -174,15 +173,27 @@ final class Tls12ClientHandshake extends Handshake {
                 throw TlsAlertException.illegalParameter("server chose a curve that was not offered");
             }
         } else if (suite.keyExchange() == KeyExchange.DHE_PSK) {
-            if (!FfdheKeyShare.isFfdhe2048(ske.dhP(), ske.dhG())) {
-                throw new TlsAlertException(AlertDescription.INSUFFICIENT_SECURITY,
-                        "server's DH group is not ffdhe2048, the only one accepted");
+            group = ske.group();
+            if (group == null) {
+                // RFC 7919 section 3: a group the client does not know may be refused with insufficient_security.
+                // Only the RFC 7919 and RFC 3526 safe-prime groups of 2048 to 4096 bits are accepted, whether or not
+                // we listed them: a server that ignores supported_groups (OpenSSL, Mosquitto) sends RFC 3526 ones.
+                // Why any other prime is refused rather than tested: FfdheKeyShare.groupOf.
+                throw new TlsAlertException(AlertDescription.INSUFFICIENT_SECURITY, "server's DH group ("
+                        + describeDhGroup(ske.dhP(), ske.dhG()) + ") is none of the accepted ones: RFC 7919 "
+                        + "ffdhe2048/3072/4096, RFC 3526 MODP 2048/3072/4096");
             }
-            group = NamedGroup.FFDHE2048;
         }
         serverPublic = ske.publicValue();
         transcript.add(message);
         phase = Phase.WAIT_SERVER_HELLO_DONE;
+    }
+
+    /** "2047-bit p, g=5": what an unknown group looks like, for the error message (public values only). */
+    private static String describeDhGroup(byte[] p, byte[] g) {
+        String generator = g.length <= 8 ? new BigInteger(1, g).toString() : "a " + new BigInteger(1, g).bitLength()
+                + "-bit value";
+        return new BigInteger(1, p).bitLength() + "-bit p, g=" + generator;
     }
 
     private void onServerHelloDone(ByteBuf message) throws TlsAlertException {
@@ -197,14 +208,8 @@ final class Tls12ClientHandshake extends Handshake {
         byte[] ownPublic = null;
         if (suite.keyExchange() != KeyExchange.PSK) {
             KeyShare share = CryptoBackend.generateKeyShare(group);
-            try {
-                ownPublic = share.publicKey();
-                otherSecret = share.agree(serverPublic);
-            } catch (GeneralSecurityException e) {
-                throw new TlsAlertException(AlertDescription.ILLEGAL_PARAMETER, "invalid server key exchange value", e);
-            } finally {
-                share.destroy();
-            }
+            ownPublic = share.publicKey();
+            otherSecret = Tls12OtherSecret.agree(share, serverPublic, suite.keyExchange(), "server");
         }
         ByteBuf cke = Tls12Messages.encodeClientKeyExchange(handler.ctx().alloc(), suite.keyExchange(),
                 chosen.identityBytes(), ownPublic);

@@ -19,7 +19,6 @@ import io.tlspsk.codec.tls12.Tls12KeyBlock;
 import io.tlspsk.codec.tls12.Tls12Messages;
 import io.tlspsk.codec.tls12.Tls12Prf;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -123,9 +122,9 @@ final class Tls12ServerHandshake extends Handshake {
                         ownShare.publicKey()));
                 break;
             case DHE_PSK:
-                ownShare = CryptoBackend.generateKeyShare(NamedGroup.FFDHE2048);
+                ownShare = CryptoBackend.generateKeyShare(group);
                 send(Tls12Messages.encodeDhePskServerKeyExchange(handler.ctx().alloc(), hint,
-                        FfdheKeyShare.prime(), FfdheKeyShare.generator(), ownShare.publicKey()));
+                        FfdheKeyShare.prime(group), FfdheKeyShare.generator(), ownShare.publicKey()));
                 break;
             default:
                 if (config.identityHint != null) {
@@ -144,6 +143,7 @@ final class Tls12ServerHandshake extends Handshake {
 
     /** The first TLS 1.2 suite of ours that the client offered and whose key exchange we can run with it. */
     private void chooseSuite(ClientHello hello) throws TlsAlertException {
+        boolean dheRefusedForGroups = false;
         for (CipherSuite s : config.tls12CipherSuites) {
             if (!hello.offersCipherSuite(s.id())) {
                 continue;
@@ -155,13 +155,20 @@ final class Tls12ServerHandshake extends Handshake {
                 }
                 group = g;
             } else if (s.keyExchange() == KeyExchange.DHE_PSK) {
-                if (!acceptsFfdhe2048(hello)) {
+                NamedGroup g = finiteFieldGroup(hello);
+                if (g == null) {
+                    dheRefusedForGroups = true;
                     continue;
                 }
-                group = NamedGroup.FFDHE2048;
+                group = g;
             }
             suite = s;
             return;
+        }
+        if (dheRefusedForGroups) {
+            // RFC 7919 section 4: FFDHE groups listed, none of them ours, and no other suite in common.
+            throw new TlsAlertException(AlertDescription.INSUFFICIENT_SECURITY, "no TLS 1.2 PSK cipher suite in "
+                    + "common: DHE_PSK only, and the client lists none of our finite-field groups");
         }
         throw new TlsAlertException(AlertDescription.HANDSHAKE_FAILURE, "no TLS 1.2 PSK cipher suite in common");
     }
@@ -170,7 +177,7 @@ final class Tls12ServerHandshake extends Handshake {
     private NamedGroup commonCurve(ClientHello hello) {
         int[] offered = hello.supportedGroups();
         for (NamedGroup g : config.groups) {
-            if (offered == null || contains(offered, g.id())) {
+            if (!g.isFiniteField() && (offered == null || contains(offered, g.id()))) {
                 return g;
             }
         }
@@ -178,19 +185,29 @@ final class Tls12ServerHandshake extends Handshake {
     }
 
     /**
-     * RFC 7919 section 4: a client that lists finite-field groups accepts only those; one that lists none accepts
-     * whatever the server sends.
+     * The DHE_PSK group: the first finite-field group of {@link PskTlsContext#groups()} (ffdhe2048 when it lists none)
+     * that the client accepts. RFC 7919 section 4: a client that lists finite-field groups accepts only those; one that
+     * lists none accepts whatever the server sends. {@code null} when the client accepts none of ours.
      */
-    private static boolean acceptsFfdhe2048(ClientHello hello) {
+    private NamedGroup finiteFieldGroup(ClientHello hello) {
         int[] offered = hello.supportedGroups();
-        if (offered == null) {
-            return true;
+        // RFC 7919 section 2: the FFDHE codepoints are 256 to 511, known to us or not.
+        boolean listsFfdhe = offered != null && Arrays.stream(offered).anyMatch(g -> (g & 0xff00) == 0x0100);
+        List<NamedGroup> ours = new ArrayList<>(3);
+        for (NamedGroup g : config.groups) {
+            if (g.isFiniteField()) {
+                ours.add(g);
+            }
         }
-        boolean listsFfdhe = false;
-        for (int g : offered) {
-            listsFfdhe |= (g & 0xff00) == 0x0100;
+        if (ours.isEmpty()) {
+            ours.add(NamedGroup.FFDHE2048);
         }
-        return !listsFfdhe || contains(offered, NamedGroup.FFDHE2048.id());
+        for (NamedGroup g : ours) {
+            if (!listsFfdhe || contains(offered, g.id())) {
+                return g;
+            }
+        }
+        return null;
     }
 
     @Override
@@ -221,14 +238,9 @@ final class Tls12ServerHandshake extends Handshake {
                     "ClientKeyExchange offers an identity this endpoint uses as a client");
         }
         if (ownShare != null) {
-            try {
-                otherSecret = ownShare.agree(cke.publicValue());
-            } catch (GeneralSecurityException e) {
-                throw new TlsAlertException(AlertDescription.ILLEGAL_PARAMETER, "invalid client key exchange value", e);
-            } finally {
-                ownShare.destroy();
-                ownShare = null;
-            }
+            KeyShare share = ownShare;
+            ownShare = null;
+            otherSecret = Tls12OtherSecret.agree(share, cke.publicValue(), suite.keyExchange(), "client");
         }
         transcript.add(message);
         sessionHash = transcript.currentHash(); // RFC 7627 section 3: through ClientKeyExchange

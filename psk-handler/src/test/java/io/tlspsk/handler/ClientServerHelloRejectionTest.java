@@ -53,7 +53,7 @@ class ClientServerHelloRejectionTest {
         try (HostileServer s = HostileServer.againstDefaultClient()) {
             assertEquals(32, s.hello.legacySessionId().length, "compatibility mode is the default");
             assertEquals(NamedGroup.X25519.id(), s.clientShare().group());
-            assertArrayEquals(new int[] {0x1d, 0x17, 0x18}, s.hello.supportedGroups());
+            assertArrayEquals(new int[] {0x1d, 0x17, 0x18, 0x100, 0x101}, s.hello.supportedGroups());
             assertArrayEquals(new int[] {PskKeyExchangeMode.PSK_DHE_KE.id()}, s.hello.pskKeyExchangeModes());
             assertEquals(1, s.hello.pskOffer().identities().size());
         }
@@ -289,7 +289,7 @@ class ClientServerHelloRejectionTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0x0019, 0x0100, 0x0a0a})
+    @ValueSource(ints = {0x0019, 0x0102, 0x0a0a}) // secp521r1, ffdhe4096, a GREASE value
     void rejectsAHelloRetryRequestForAGroupNotInSupportedGroups(int group) {
         try (HostileServer s = HostileServer.againstDefaultClient()) {
             s.sendHandshake(s.helloRetryRequest(0x1301, group));

@@ -17,7 +17,8 @@ import java.security.SecureRandom;
  *   <li>X25519: BouncyCastle's low-level X25519, 2.5x the JDK (ACCP has none).</li>
  *   <li>secp256r1, secp384r1: ACCP when present (28x the JDK), else BouncyCastle's low-level EC
  *       (see {@link EcdhKeyShare}).</li>
- *   <li>ffdhe2048 (TLS 1.2 DHE_PSK): the JDK's BigInteger (see {@link FfdheKeyShare}).</li>
+ *   <li>The finite-field groups (RFC 7919 ffdhe2048/3072/4096 for TLS 1.3 and TLS 1.2 DHE_PSK, and the RFC 3526
+ *       MODP groups a TLS 1.2 server may send): the JDK's BigInteger (see {@link FfdheKeyShare}).</li>
  *   <li>HKDF: the JDK's HMAC (see {@link Hkdf}).</li>
  * </ul>
  *
@@ -81,7 +82,12 @@ public final class CryptoBackend {
             case SECP384R1:
                 return new EcdhKeyShare(group, Choice.ACCP, secureRandom());
             case FFDHE2048:
-                return new FfdheKeyShare(secureRandom());
+            case FFDHE3072:
+            case FFDHE4096:
+            case MODP2048:
+            case MODP3072:
+            case MODP4096:
+                return new FfdheKeyShare(group, secureRandom());
             default:
                 throw new IllegalArgumentException("unsupported group: " + group);
         }

@@ -6,143 +6,116 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 
 /**
- * An ephemeral finite-field Diffie-Hellman key pair in the ffdhe2048 group (RFC 7919 appendix A.1: the 2048-bit safe
- * prime p derived from e, generator g = 2), for TLS 1.2 DHE_PSK (RFC 4279 section 3).
+ * An ephemeral finite-field Diffie-Hellman key pair in one of the safe-prime groups of {@link FfdheGroup}: the RFC
+ * 7919 groups for TLS 1.3 psk_dhe_ke and TLS 1.2 DHE_PSK (RFC 4279 section 3), and the RFC 3526 MODP groups a TLS 1.2
+ * server may send.
  *
  * <ul>
- *   <li>The private exponent x has 256 random bits: RFC 7919 section 5.2 allows short exponents of at least twice the
- *       group's security strength (about 103 bits for ffdhe2048), and 256 leaves a wide margin while keeping
- *       {@code g^x mod p} fast.</li>
- *   <li>The public value {@code g^x mod p} is encoded big-endian, left-padded to the 256 bytes of p (the length TLS 1.3
+ *   <li>The private exponent x is short (256 to 384 random bits by group size, see {@link FfdheGroup#exponentBits}):
+ *       RFC 7919 section 5.2 allows that for safe-prime groups and it keeps {@code g^x mod p} fast.</li>
+ *   <li>The public value {@code g^x mod p} is encoded big-endian, left-padded to the length of p (the form TLS 1.3
  *       requires, RFC 8446 section 4.2.8.1, and a valid dh_Ys/dh_Yc in TLS 1.2).</li>
  *   <li>{@link #agree} checks the peer's value: 1 &lt; Y &lt; p-1 (RFC 7919 section 5.1). p is a safe prime, so
  *       with 1 and p-1 excluded every Y lies in a subgroup of order q = (p-1)/2 or 2q, and no small-subgroup value is
- *       left to force the shared secret.</li>
- *   <li>{@link #agree} returns Z with its leading zero bytes stripped, the TLS 1.2 DH premaster form (RFC 5246 section
- *       8.1.2, RFC 4279 section 3). TLS 1.3 wants Z left-padded to the length of p instead (RFC 8446 section 7.4.1):
- *       use {@link #agreePadded} there.</li>
+ *       left to force the shared secret. This is why only groups known to be safe primes are accepted: for any other p
+ *       the same check proves nothing.</li>
+ *   <li>{@link #agree} returns Z left-padded to the length of p, the TLS 1.3 form (RFC 8446 section 7.4.1). TLS 1.2
+ *       strips the leading zero bytes instead (RFC 5246 section 8.1.2): see
+ *       {@link io.tlspsk.codec.tls12.PskPremaster#dhOtherSecret}.</li>
  * </ul>
  *
  * <p>The exponent lives in a {@link BigInteger}, which cannot be zeroed; {@link #destroy()} drops the reference.
  * {@code BigInteger.modPow} is not constant-time. Each key pair is used for one agreement only, which limits what a
- * timing observer can learn about it, but it is not a hardened implementation.
+ * timing observer can learn about it (and defeats the Raccoon attack on TLS 1.2's zero stripping, which needs a
+ * reused exponent), but it is not a hardened implementation.
  */
 public final class FfdheKeyShare implements KeyShare {
 
-    /** The ffdhe2048 prime, RFC 7919 appendix A.1. */
-    private static final BigInteger P = new BigInteger(
-            "FFFFFFFFFFFFFFFFADF85458A2BB4A9AAFDC5620273D3CF1D8B9C583CE2D3695"
-            + "A9E13641146433FBCC939DCE249B3EF97D2FE363630C75D8F681B202AEC4617A"
-            + "D3DF1ED5D5FD65612433F51F5F066ED0856365553DED1AF3B557135E7F57C935"
-            + "984F0C70E0E68B77E2A689DAF3EFE8721DF158A136ADE73530ACCA4F483A797A"
-            + "BC0AB182B324FB61D108A94BB2C8E3FBB96ADAB760D7F4681D4F42A3DE394DF4"
-            + "AE56EDE76372BB190B07A7C8EE0A6D709E02FCE1CDF7E2ECC03404CD28342F61"
-            + "9172FE9CE98583FF8E4F1232EEF28183C3FE3B1B4C6FAD733BB5FCBC2EC22005"
-            + "C58EF1837D1683B2C6F34A26C1B2EFFA886B423861285C97FFFFFFFFFFFFFFFF", 16);
-    private static final BigInteger P_MINUS_1 = P.subtract(BigInteger.ONE);
-    private static final BigInteger G = BigInteger.valueOf(2);
-    /** Length of p and of an encoded public value. */
-    private static final int LENGTH = 256;
-    private static final int EXPONENT_BITS = 256;
-
+    private final FfdheGroup params;
     private final byte[] publicKey;
     private BigInteger x;
 
-    /** Generates a key pair with {@link CryptoBackend#secureRandom()}. */
-    public FfdheKeyShare() {
-        this(CryptoBackend.secureRandom());
-    }
-
-    /** Generates a key pair with {@code random}. */
-    public FfdheKeyShare(SecureRandom random) {
+    /** Generates a key pair of {@code group} (a finite-field group) with {@code random}. */
+    public FfdheKeyShare(NamedGroup group, SecureRandom random) {
+        params = FfdheGroup.of(group);
         BigInteger e;
         do {
-            e = new BigInteger(EXPONENT_BITS, random);
+            e = new BigInteger(params.exponentBits, random);
         } while (e.bitLength() < 2); // 0 and 1 would give a public value outside 1 < Y < p-1
         x = e;
-        publicKey = toFixed(G.modPow(x, P));
+        publicKey = toFixed(FfdheGroup.generator().modPow(x, params.p), params.length);
     }
 
     @Override
     public NamedGroup group() {
-        return NamedGroup.FFDHE2048;
+        return params.group;
     }
 
-    /** g^x mod p, big-endian, 256 bytes (a fresh copy). */
+    /** g^x mod p, big-endian, as long as p (a fresh copy). */
     @Override
     public byte[] publicKey() {
         return publicKey.clone();
     }
 
     /**
-     * Z = Y^x mod p with leading zero bytes stripped (RFC 5246 section 8.1.2), the TLS 1.2 DHE premaster input.
+     * Z = Y^x mod p, left-padded to the length of p (RFC 8446 section 7.4.1).
      *
-     * @param peerPublicKey Y big-endian, 1 to 256 bytes (TLS 1.2 does not require the padded form)
-     * @throws GeneralSecurityException when Y is not in 1 &lt; Y &lt; p-1 (RFC 7919 section 5.1); the caller
-     *         answers illegal_parameter
+     * @param peerPublicKey Y big-endian, 1 byte up to the length of p. TLS 1.2 does not require the padded form;
+     *        TLS 1.3 does (RFC 8446 section 4.2.8.1), which the handshake checks against
+     *        {@link NamedGroup#publicKeyLength()} before calling this.
+     * @throws GeneralSecurityException when Y is not in 1 &lt; Y &lt; p-1 (RFC 7919 section 5.1)
      */
     @Override
     public byte[] agree(byte[] peerPublicKey) throws GeneralSecurityException {
-        BigInteger z = compute(peerPublicKey);
-        byte[] out = z.toByteArray();
-        if (out[0] == 0) {
-            // BigInteger's sign byte; the value itself has no leading zero bytes.
-            byte[] stripped = Arrays.copyOfRange(out, 1, out.length);
-            Arrays.fill(out, (byte) 0);
-            return stripped;
-        }
-        return out;
-    }
-
-    /**
-     * Z = Y^x mod p left-padded to 256 bytes, the form TLS 1.3 uses as the (EC)DHE input (RFC 8446 section 7.4.1).
-     *
-     * @param peerPublicKey Y big-endian, exactly 256 bytes (RFC 8446 section 4.2.8.1)
-     */
-    public byte[] agreePadded(byte[] peerPublicKey) throws GeneralSecurityException {
-        if (peerPublicKey.length != LENGTH) {
-            throw new GeneralSecurityException("ffdhe2048 public value must be 256 bytes, got " + peerPublicKey.length);
-        }
-        return toFixed(compute(peerPublicKey));
-    }
-
-    private BigInteger compute(byte[] peerPublicKey) throws GeneralSecurityException {
         if (x == null) {
             throw new IllegalStateException("key share destroyed");
         }
-        if (peerPublicKey.length == 0 || peerPublicKey.length > LENGTH) {
-            throw new GeneralSecurityException("ffdhe2048 public value must be 1 to 256 bytes, got "
+        String name = params.group.tlsName();
+        if (peerPublicKey.length == 0 || peerPublicKey.length > params.length) {
+            throw new GeneralSecurityException(name + " public value must be 1 to " + params.length + " bytes, got "
                     + peerPublicKey.length);
         }
         BigInteger y = new BigInteger(1, peerPublicKey);
-        if (y.compareTo(BigInteger.ONE) <= 0 || y.compareTo(P_MINUS_1) >= 0) {
-            throw new GeneralSecurityException("ffdhe2048 public value outside 1 < Y < p-1");
+        if (y.compareTo(BigInteger.ONE) <= 0 || y.compareTo(params.pMinusOne) >= 0) {
+            throw new GeneralSecurityException(name + " public value outside 1 < Y < p-1");
         }
-        BigInteger z = y.modPow(x, P);
-        if (z.compareTo(BigInteger.ONE) <= 0 || z.equals(P_MINUS_1)) {
+        BigInteger z = y.modPow(x, params.p);
+        if (z.compareTo(BigInteger.ONE) <= 0 || z.equals(params.pMinusOne)) {
             // Not reachable with a valid Y and our exponent range, but a degenerate secret must never be used.
-            throw new GeneralSecurityException("ffdhe2048 shared secret is degenerate");
+            throw new GeneralSecurityException(name + " shared secret is degenerate");
         }
-        return z;
+        return toFixed(z, params.length);
     }
 
-    /** The ffdhe2048 prime p, big-endian, 256 bytes (for dh_p in a DHE_PSK ServerKeyExchange). */
-    public static byte[] prime() {
-        return toFixed(P);
+    /** The prime p of {@code group} (a finite-field group), big-endian, as long as p (for dh_p). */
+    public static byte[] prime(NamedGroup group) {
+        FfdheGroup g = FfdheGroup.of(group);
+        return toFixed(g.p, g.length);
     }
 
-    /** The generator g = 2 as one byte (for dh_g). */
+    /** The generator g = 2 of every group here, as one byte (for dh_g). */
     public static byte[] generator() {
         return new byte[] {2};
     }
 
     /**
-     * True when big-endian {@code p} and {@code g} (as a DHE_PSK ServerKeyExchange carries them, leading zero bytes
-     * allowed) are the ffdhe2048 group, the only finite-field group this class implements (RFC 7919 section 4 lets a
-     * client recognise a named group by its parameters).
+     * The group whose parameters are exactly {@code p} and {@code g} (big-endian as a DHE_PSK ServerKeyExchange carries
+     * them, leading zero bytes allowed): one of the RFC 7919 and RFC 3526 groups of 2048, 3072 or 4096 bits, or
+     * {@code null} for any other prime or generator.
+     *
+     * <p>Unknown groups are not validated, only refused (RFC 7919 section 3.1 calls that the safest policy). Checking
+     * that an arbitrary 2048-bit p and (p-1)/2 are prime, with the 64 Miller-Rabin rounds an adversarial input needs
+     * for a 2^-128 error bound, took 1.0 to 1.6 s of CPU on our 2-core test VM (the JDK's isProbablePrime, 2 rounds
+     * plus a Lucas test, 0.3 to 0.9 s), on the event loop that serves every other channel of that thread. A cache of
+     * validated groups does not help against a server that changes its prime (stunnel generates a new one every day,
+     * a hostile server can send one per connection), and without that proof the 1 &lt; Y &lt; p-1 check says nothing
+     * (RFC 7919 section 5.1).
      */
-    public static boolean isFfdhe2048(byte[] p, byte[] g) {
-        return p.length > 0 && g.length > 0 && new BigInteger(1, p).equals(P) && new BigInteger(1, g).equals(G);
+    public static NamedGroup groupOf(byte[] p, byte[] g) {
+        if (p.length == 0 || g.length == 0 || p.length > 4096 / 8 + 1 || g.length > 4096 / 8 + 1) {
+            return null; // (a length check first: a hostile 64 KiB prime is not even parsed)
+        }
+        return FfdheGroup.recognise(new BigInteger(1, p), new BigInteger(1, g));
     }
 
     @Override
@@ -152,14 +125,14 @@ public final class FfdheKeyShare implements KeyShare {
 
     @Override
     public String toString() {
-        return "FfdheKeyShare(ffdhe2048" + (x == null ? ", destroyed)" : ")");
+        return "FfdheKeyShare(" + params.group.tlsName() + (x == null ? ", destroyed)" : ")");
     }
 
-    private static byte[] toFixed(BigInteger v) {
+    private static byte[] toFixed(BigInteger v, int length) {
         byte[] raw = v.toByteArray();
-        byte[] out = new byte[LENGTH];
-        int n = Math.min(raw.length, LENGTH); // drops BigInteger's sign byte when present
-        System.arraycopy(raw, raw.length - n, out, LENGTH - n, n);
+        byte[] out = new byte[length];
+        int n = Math.min(raw.length, length); // drops BigInteger's sign byte when present
+        System.arraycopy(raw, raw.length - n, out, length - n, n);
         Arrays.fill(raw, (byte) 0);
         return out;
     }

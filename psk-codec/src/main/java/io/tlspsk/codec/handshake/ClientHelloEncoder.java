@@ -47,7 +47,7 @@ public final class ClientHelloEncoder {
          * the renegotiation_info extension with {@link #renegotiationInfoExtension}), and sends extended_master_secret
          * (RFC 7627), encrypt_then_mac when a CBC suite is offered (RFC 7366), and ec_point_formats [uncompressed]
          * when an ECDHE_PSK suite is offered (RFC 8422 section 5.1.2). {@link #supportedGroups} also serves TLS 1.2:
-         * it must list the curves for ECDHE_PSK and may list ffdhe2048 for DHE_PSK (RFC 7919 section 3).
+         * it must list the curves for ECDHE_PSK and may list the RFC 7919 groups for DHE_PSK (RFC 7919 section 3).
          */
         public boolean offerTls12;
         /** The TLS 1.2 suite codepoints, in preference order; written after {@link #cipherSuites}. */

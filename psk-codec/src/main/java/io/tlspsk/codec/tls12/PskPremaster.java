@@ -1,5 +1,7 @@
 package io.tlspsk.codec.tls12;
 
+import java.util.Arrays;
+
 /**
  * The premaster secrets of the TLS 1.2 PSK key exchanges. Both have the shape
  * {@code uint16 len(other_secret) || other_secret || uint16 len(psk) || psk}:
@@ -7,7 +9,8 @@ package io.tlspsk.codec.tls12;
  * <ul>
  *   <li>PSK (RFC 4279 section 2): other_secret is as many zero bytes as the PSK is long.</li>
  *   <li>DHE_PSK (RFC 4279 section 3): other_secret is the Diffie-Hellman result with its leading zero bytes stripped
- *       (RFC 5246 section 8.1.2), which {@link io.tlspsk.codec.crypto.FfdheKeyShare#agree} already returns.</li>
+ *       (RFC 5246 section 8.1.2): {@link #dhOtherSecret} makes it from what
+ *       {@link io.tlspsk.codec.crypto.FfdheKeyShare#agree} returns.</li>
  *   <li>ECDHE_PSK (RFC 5489 section 2): other_secret is the ECDH result, the fixed-length X coordinate (RFC 8422
  *       section 5.10) or the 32-byte X25519 output (RFC 8422 section 5.11), as the key shares return it.</li>
  * </ul>
@@ -53,6 +56,26 @@ public final class PskPremaster {
         out[2 + m] = (byte) (n >>> 8);
         out[3 + m] = (byte) n;
         System.arraycopy(psk, 0, out, 4 + m, n);
+        return out;
+    }
+
+    /**
+     * The DHE_PSK other_secret: {@code z} (a Diffie-Hellman result padded to the length of p) without its leading
+     * zero bytes (RFC 5246 section 8.1.2), in a new array. {@code z} is zeroed. How many bytes are stripped shows in
+     * the timing (the Raccoon attack); that only matters for a reused exponent, and ours are never reused.
+     *
+     * @throws IllegalArgumentException when z is all zeros (never a valid Diffie-Hellman result)
+     */
+    public static byte[] dhOtherSecret(byte[] z) {
+        int start = 0;
+        while (start < z.length && z[start] == 0) {
+            start++;
+        }
+        if (start == z.length) {
+            throw new IllegalArgumentException("Diffie-Hellman result is zero");
+        }
+        byte[] out = Arrays.copyOfRange(z, start, z.length);
+        Arrays.fill(z, (byte) 0);
         return out;
     }
 

@@ -87,17 +87,18 @@ public final class Tls12Messages {
 
         /**
          * The group, when this library implements it: ECDHE_PSK the {@link NamedGroup} of {@link #namedCurve()}
-         * (x25519, secp256r1, secp384r1); DHE_PSK {@link NamedGroup#FFDHE2048} when p and g are that group (RFC 7919
-         * section 4). {@code null} when unknown (the caller answers as its policy says) and for PSK.
+         * (x25519, secp256r1, secp384r1); DHE_PSK the finite-field group whose p and g these are exactly (RFC 7919
+         * section 4 recognises a group by its parameters; see {@link FfdheKeyShare#groupOf}). {@code null} when
+         * unknown (the caller answers as its policy says) and for PSK.
          */
         public NamedGroup group() {
             switch (kind) {
                 case ECDHE_PSK: {
                     NamedGroup g = NamedGroup.byId(namedCurve);
-                    return g == NamedGroup.FFDHE2048 ? null : g; // a finite-field group is not a curve
+                    return g == null || g.isFiniteField() ? null : g; // a finite-field group is not a curve
                 }
                 case DHE_PSK:
-                    return FfdheKeyShare.isFfdhe2048(dhP, dhG) ? NamedGroup.FFDHE2048 : null;
+                    return FfdheKeyShare.groupOf(dhP, dhG);
                 default:
                     return null;
             }
@@ -146,8 +147,8 @@ public final class Tls12Messages {
 
     /**
      * ServerKeyExchange for DHE_PSK (RFC 4279 section 3): psk_identity_hint, then ServerDHParams (RFC 5246 section
-     * 7.4.3): {@code dh_p<1..2^16-1> || dh_g<1..2^16-1> || dh_Ys<1..2^16-1>}. For ffdhe2048 pass
-     * {@link FfdheKeyShare#prime()}, {@link FfdheKeyShare#generator()} and the share's public key.
+     * 7.4.3): {@code dh_p<1..2^16-1> || dh_g<1..2^16-1> || dh_Ys<1..2^16-1>}. For a group of ours pass
+     * {@link FfdheKeyShare#prime(NamedGroup)}, {@link FfdheKeyShare#generator()} and the share's public key.
      */
     public static ByteBuf encodeDhePskServerKeyExchange(ByteBufAllocator alloc, byte[] identityHint, byte[] p,
                                                         byte[] g, byte[] ys) {

@@ -28,6 +28,16 @@ class PskPremasterTest {
     }
 
     @Test
+    void dhOtherSecretStripsLeadingZeroBytesAndZeroesItsInput() {
+        // RFC 5246 section 8.1.2: the DH result's leading zero bytes go, the others (even zero ones) stay.
+        byte[] z = Hex.decode("0000a1000b");
+        assertArrayEquals(Hex.decode("a1000b"), PskPremaster.dhOtherSecret(z));
+        assertArrayEquals(new byte[5], z);
+        assertArrayEquals(Hex.decode("80ff"), PskPremaster.dhOtherSecret(Hex.decode("80ff")));
+        assertThrows(IllegalArgumentException.class, () -> PskPremaster.dhOtherSecret(new byte[256]));
+    }
+
+    @Test
     void rejectsEmptyAndOversizedInputs() {
         assertThrows(IllegalArgumentException.class, () -> PskPremaster.plain(new byte[0]));
         assertThrows(IllegalArgumentException.class, () -> PskPremaster.plain(new byte[65536]));

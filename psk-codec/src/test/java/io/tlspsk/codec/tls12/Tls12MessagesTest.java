@@ -95,13 +95,13 @@ class Tls12MessagesTest {
 
     @Test
     void dhePskServerKeyExchange() throws Exception {
-        FfdheKeyShare share = new FfdheKeyShare();
+        FfdheKeyShare share = new FfdheKeyShare(NamedGroup.FFDHE2048, new java.security.SecureRandom());
         byte[] body = body(Tls12Messages.encodeDhePskServerKeyExchange(ALLOC, bytes("id hint"),
-                FfdheKeyShare.prime(), FfdheKeyShare.generator(), share.publicKey()),
+                FfdheKeyShare.prime(NamedGroup.FFDHE2048), FfdheKeyShare.generator(), share.publicKey()),
                 Tls12Messages.SERVER_KEY_EXCHANGE);
         Tls12Messages.ServerKeyExchange ske = Tls12Messages.parseServerKeyExchange(wrap(body), KeyExchange.DHE_PSK);
         assertArrayEquals(bytes("id hint"), ske.identityHint());
-        assertArrayEquals(FfdheKeyShare.prime(), ske.dhP());
+        assertArrayEquals(FfdheKeyShare.prime(NamedGroup.FFDHE2048), ske.dhP());
         assertArrayEquals(new byte[] {2}, ske.dhG());
         assertArrayEquals(share.publicKey(), ske.publicValue());
         assertSame(NamedGroup.FFDHE2048, ske.group());
@@ -110,6 +110,10 @@ class Tls12MessagesTest {
         byte[] otherGroup = body(Tls12Messages.encodeDhePskServerKeyExchange(ALLOC, new byte[0], new byte[] {23},
                 new byte[] {5}, new byte[] {7}), Tls12Messages.SERVER_KEY_EXCHANGE);
         assertNull(Tls12Messages.parseServerKeyExchange(wrap(otherGroup), KeyExchange.DHE_PSK).group());
+        byte[] modp = body(Tls12Messages.encodeDhePskServerKeyExchange(ALLOC, new byte[0],
+                FfdheKeyShare.prime(NamedGroup.MODP3072), new byte[] {2}, new byte[] {7}),
+                Tls12Messages.SERVER_KEY_EXCHANGE);
+        assertSame(NamedGroup.MODP3072, Tls12Messages.parseServerKeyExchange(wrap(modp), KeyExchange.DHE_PSK).group());
         byte[] emptyG = Hex.decode("0000" + "000117" + "0000" + "000107");
         assertAlert(AlertDescription.DECODE_ERROR,
                 () -> Tls12Messages.parseServerKeyExchange(wrap(emptyG), KeyExchange.DHE_PSK));
