@@ -55,7 +55,7 @@ class LoadTestTest {
             String wrong = "ee" + KEY.substring(2);
             ToolRun load = ToolRun.start("load", "--connect", "127.0.0.1:" + port, "--psk", "dev-1:" + wrong,
                     "--connections", "5", "--concurrency", "2");
-            assertEquals(PskTool.EXIT_ERROR, load.awaitExit(WAIT), load.out() + load.err());
+            assertEquals(ExitCodes.FAILED, load.awaitExit(WAIT), load.out() + load.err());
             assertLine(load.out(), "done in [0-9.]+ s: 5 started, 0 handshakes ok, 0 echoes ok, 5 failed");
             assertLine(load.out(), "failures: 5");
             assertLine(load.out(), " +5  handshake: alert=\\w+\\(\\d+\\) received");
@@ -101,7 +101,7 @@ class LoadTestTest {
             ToolRun load = ToolRun.start("load", "--connect", "127.0.0.1:" + port, "--psk", "dev-1:" + KEY,
                     "--connections", "2", "--hostile-percent", "100", "--hostile-kinds", "slowloris",
                     "--timeout-seconds", "1");
-            assertEquals(PskTool.EXIT_ERROR, load.awaitExit(WAIT), load.out() + load.err());
+            assertEquals(ExitCodes.FAILED, load.awaitExit(WAIT), load.out() + load.err());
             assertLine(load.out(), "done in [0-9.]+ s: 2 started \\(0 honest, 2 hostile\\), 0 handshakes ok, "
                     + "0 echoes ok, 0 failed");
             assertLine(load.out(), "hostile: 2 started \\(slowloris 2\\), 2 unexpected outcomes");
@@ -116,7 +116,7 @@ class LoadTestTest {
             String wrong = "ee" + KEY.substring(2);
             ToolRun load = ToolRun.start("load", "--connect", "127.0.0.1:" + port, "--psk", "dev-1:" + wrong,
                     "--connections", "10", "--hostile-percent", "20", "--hostile-kinds", "garbage,wrong-key");
-            assertEquals(PskTool.EXIT_ERROR, load.awaitExit(WAIT), load.out() + load.err());
+            assertEquals(ExitCodes.FAILED, load.awaitExit(WAIT), load.out() + load.err());
             assertLine(load.out(), "done in [0-9.]+ s: 10 started \\(8 honest, 2 hostile\\), 0 handshakes ok, "
                     + "0 echoes ok, 8 failed");
             assertLine(load.out(), " +8  handshake: alert=decrypt_error\\(51\\) received");
@@ -125,43 +125,43 @@ class LoadTestTest {
     }
 
     @Test
-    void badArgumentsExit64() throws Exception {
+    void badArgumentsExit64AndNameTheArgument() throws Exception {
         ToolRun noTarget = ToolRun.start("load", "--psk", "dev-1:" + KEY);
-        assertEquals(PskTool.EXIT_USAGE, noTarget.awaitExit(WAIT));
-        assertTrue(noTarget.err().contains("load needs --connect HOST:PORT"), noTarget.err());
+        assertEquals(ExitCodes.USAGE, noTarget.awaitExit(WAIT));
+        assertTrue(noTarget.err().contains("psk-tool load: missing '--connect=HOST:PORT'"), noTarget.err());
 
         ToolRun zero = ToolRun.start("load", "--connect", "127.0.0.1:1", "--psk", "dev-1:" + KEY,
                 "--connections", "0");
-        assertEquals(PskTool.EXIT_USAGE, zero.awaitExit(WAIT));
+        assertEquals(ExitCodes.USAGE, zero.awaitExit(WAIT));
         assertTrue(zero.err().contains("--connections must be between 1 and"), zero.err());
 
         ToolRun unknown = ToolRun.start("load", "--connect", "127.0.0.1:1", "--psk", "dev-1:" + KEY,
                 "--bogus", "1");
-        assertEquals(PskTool.EXIT_USAGE, unknown.awaitExit(WAIT));
-        assertTrue(unknown.err().contains("unknown option for load: --bogus"), unknown.err());
+        assertEquals(ExitCodes.USAGE, unknown.awaitExit(WAIT));
+        assertTrue(unknown.err().contains("psk-tool load: unknown option --bogus"), unknown.err());
 
         ToolRun percent = ToolRun.start("load", "--connect", "127.0.0.1:1", "--psk", "dev-1:" + KEY,
                 "--hostile-percent", "101");
-        assertEquals(PskTool.EXIT_USAGE, percent.awaitExit(WAIT));
+        assertEquals(ExitCodes.USAGE, percent.awaitExit(WAIT));
         assertTrue(percent.err().contains("--hostile-percent must be between 0 and 100: 101"), percent.err());
 
         ToolRun kind = ToolRun.start("load", "--connect", "127.0.0.1:1", "--psk", "dev-1:" + KEY,
                 "--hostile-kinds", "garbage,teapot");
-        assertEquals(PskTool.EXIT_USAGE, kind.awaitExit(WAIT));
+        assertEquals(ExitCodes.USAGE, kind.awaitExit(WAIT));
         assertTrue(kind.err().contains("--hostile-kinds: unknown kind 'teapot'"), kind.err());
 
         ToolRun twice = ToolRun.start("load", "--connect", "127.0.0.1:1", "--psk", "dev-1:" + KEY,
                 "--hostile-kinds=abort,abort");
-        assertEquals(PskTool.EXIT_USAGE, twice.awaitExit(WAIT));
+        assertEquals(ExitCodes.USAGE, twice.awaitExit(WAIT));
         assertTrue(twice.err().contains("--hostile-kinds lists abort twice"), twice.err());
 
         ToolRun seed = ToolRun.start("load", "--connect", "127.0.0.1:1", "--psk", "dev-1:" + KEY, "--seed", "x");
-        assertEquals(PskTool.EXIT_USAGE, seed.awaitExit(WAIT));
-        assertTrue(seed.err().contains("--seed needs a whole number: 'x'"), seed.err());
+        assertEquals(ExitCodes.USAGE, seed.awaitExit(WAIT));
+        assertTrue(seed.err().contains("Invalid value for option '--seed': 'x' is not a long"), seed.err());
 
         ToolRun remote = ToolRun.start("load", "--connect", "192.0.2.1:443", "--psk", "dev-1:" + KEY,
                 "--hostile-percent", "50");
-        assertEquals(PskTool.EXIT_USAGE, remote.awaitExit(WAIT));
+        assertEquals(ExitCodes.USAGE, remote.awaitExit(WAIT));
         assertTrue(remote.err().contains("load only connects to loopback addresses"), remote.err());
     }
 
