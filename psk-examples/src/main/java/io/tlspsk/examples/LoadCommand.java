@@ -65,8 +65,8 @@ final class LoadCommand extends ToolCommand {
     int messages;
 
     @Option(names = "--warmup", paramLabel = "N|Ns",
-            description = {"First run N honest connections (or connections for N seconds, with 's'), not "
-                    + "counted: the JIT and the caches of both sides warm up."})
+            description = {"First run N honest connections (within --duration-seconds), or connections for N "
+                    + "seconds ('Ns'), not counted: the JIT and the caches of both sides warm up."})
     String warmup;
 
     @Option(names = "--progress-seconds", paramLabel = "N", defaultValue = "5",
