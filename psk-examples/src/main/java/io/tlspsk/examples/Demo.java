@@ -25,7 +25,7 @@ final class Demo {
     private Demo() {
     }
 
-    /** Returns the exit code: {@link PskTool#EXIT_OK} when both exchanges negotiated what they asked for. */
+    /** Returns the exit code: {@link ExitCodes#OK} when both exchanges negotiated what they asked for. */
     static int run(Transports transports, Consumer<String> out, Consumer<String> err) throws Exception {
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
@@ -46,7 +46,7 @@ final class Demo {
                 }
                 out.accept("(the first handshake also pays for JVM class loading and JIT warm-up)");
                 out.accept(ok ? "demo ok" : "demo FAILED");
-                return ok ? PskTool.EXIT_OK : PskTool.EXIT_ERROR;
+                return ok ? ExitCodes.OK : ExitCodes.FAILED;
             }
         } finally {
             psk.destroy();

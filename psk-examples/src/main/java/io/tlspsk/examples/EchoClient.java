@@ -54,7 +54,7 @@ final class EchoClient {
         }
 
         boolean isSuccess() {
-            return exitCode == PskTool.EXIT_OK;
+            return exitCode == ExitCodes.OK;
         }
     }
 
@@ -78,31 +78,19 @@ final class EchoClient {
         EventLoopGroup group = transports.newGroup(1);
         try {
             Collector collector = new Collector(line.length);
-            Bootstrap b = new Bootstrap()
-                    .group(group)
-                    .channel(transports.channel())
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, millisLeft(deadline)))
-                    .handler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            PskHandshakeHandler handler = tls.newHandler(ch.alloc());
-                            collector.activeNanos = System.nanoTime(); // until channelActive says better
-                            collector.handshake = handler.handshakeFuture();
-                            collector.handshake.addListener(f -> collector.markHandshakeEnded());
-                            ch.pipeline().addLast(handler, collector);
-                        }
-                    });
-            ChannelFuture connect = b.connect(host, port);
-            if (!connect.awaitUninterruptibly(millisLeft(deadline))) {
-                connect.cancel(false);
-                err.accept("connect to " + host + ":" + port + " timed out");
-                return new Result(PskTool.EXIT_TIMEOUT, null, -1, null);
+            Channel ch = connect(transports, group, host, port, deadline, err, new ChannelInitializer<SocketChannel>() {
+                @Override
+                protected void initChannel(SocketChannel ch) {
+                    PskHandshakeHandler handler = tls.newHandler(ch.alloc());
+                    collector.activeNanos = System.nanoTime(); // until channelActive says better
+                    collector.handshake = handler.handshakeFuture();
+                    collector.handshake.addListener(f -> collector.markHandshakeEnded());
+                    ch.pipeline().addLast(handler, collector);
+                }
+            });
+            if (ch == null) {
+                return new Result(ExitCodes.TIMEOUT, null, -1, null);
             }
-            if (!connect.isSuccess()) {
-                err.accept("connect to " + host + ":" + port + " failed: " + HandshakeLines.message(connect.cause()));
-                return new Result(PskTool.EXIT_TIMEOUT, null, -1, null);
-            }
-            Channel ch = connect.channel();
             try {
                 return exchange(ch, collector, line, deadline, timeout, hint, out, err);
             } finally {
@@ -113,6 +101,31 @@ final class EchoClient {
         }
     }
 
+    /**
+     * Connects to {@code host:port} on {@code group}, {@code initializer} setting the channel's pipeline up,
+     * before {@code deadline} ({@link System#nanoTime()}). Returns the channel, or null after telling {@code err}
+     * why there is none (refused, timed out, unknown host).
+     */
+    static Channel connect(Transports transports, EventLoopGroup group, String host, int port, long deadline,
+                           Consumer<String> err, ChannelInitializer<SocketChannel> initializer) {
+        Bootstrap b = new Bootstrap()
+                .group(group)
+                .channel(transports.channel())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, millisLeft(deadline)))
+                .handler(initializer);
+        ChannelFuture connect = b.connect(host, port);
+        if (!connect.awaitUninterruptibly(millisLeft(deadline))) {
+            connect.cancel(false);
+            err.accept("connect to " + host + ":" + port + " timed out");
+            return null;
+        }
+        if (!connect.isSuccess()) {
+            err.accept("connect to " + host + ":" + port + " failed: " + HandshakeLines.message(connect.cause()));
+            return null;
+        }
+        return connect.channel();
+    }
+
     private static Result exchange(Channel ch, Collector collector, byte[] line, long deadline, Duration timeout,
                                    Supplier<String> hint, Consumer<String> out, Consumer<String> err) {
         InetSocketAddress peer = (InetSocketAddress) ch.remoteAddress();
@@ -121,20 +134,20 @@ final class EchoClient {
         } catch (TimeoutException | ExecutionException e) {
             out.accept(HandshakeLines.failed(peer, new TimeoutException(
                     "no handshake within " + timeout.toSeconds() + " s")));
-            return new Result(PskTool.EXIT_TIMEOUT, null, -1, null);
+            return new Result(ExitCodes.TIMEOUT, null, -1, null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Result(PskTool.EXIT_ERROR, null, -1, null);
+            return new Result(ExitCodes.FAILED, null, -1, null);
         }
         Future<PskTlsSession> handshake = collector.handshake;
         if (handshake == null) {
             out.accept(HandshakeLines.failed(peer, new IllegalStateException("no handshake handler installed")));
-            return new Result(PskTool.EXIT_ERROR, null, -1, null);
+            return new Result(ExitCodes.FAILED, null, -1, null);
         }
         if (!handshake.isSuccess()) {
             out.accept(HandshakeLines.failed(peer, handshake.cause()));
             boolean timedOut = handshake.cause() instanceof PskHandshakeTimeoutException;
-            return new Result(timedOut ? PskTool.EXIT_TIMEOUT : PskTool.EXIT_HANDSHAKE, null, -1, null);
+            return new Result(timedOut ? ExitCodes.TIMEOUT : ExitCodes.HANDSHAKE_FAILED, null, -1, null);
         }
         PskTlsSession session = handshake.getNow();
         out.accept(HandshakeLines.ok(peer, session, hint.get()));
@@ -148,28 +161,28 @@ final class EchoClient {
         } catch (TimeoutException e) {
             err.accept("no echo within " + timeout.toSeconds() + " s (" + collector.received() + " of "
                     + line.length + " bytes)");
-            return new Result(PskTool.EXIT_TIMEOUT, session, handshakeNanos, null);
+            return new Result(ExitCodes.TIMEOUT, session, handshakeNanos, null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Result(PskTool.EXIT_ERROR, session, handshakeNanos, null);
+            return new Result(ExitCodes.FAILED, session, handshakeNanos, null);
         } catch (ExecutionException e) {
             err.accept("connection failed before the echo arrived: " + HandshakeLines.message(e.getCause()));
-            return new Result(PskTool.EXIT_ERROR, session, handshakeNanos, null);
+            return new Result(ExitCodes.FAILED, session, handshakeNanos, null);
         }
         if (echoed.length < line.length) {
             err.accept("connection closed after " + echoed.length + " of " + line.length + " echo bytes");
-            return new Result(PskTool.EXIT_ERROR, session, handshakeNanos, null);
+            return new Result(ExitCodes.FAILED, session, handshakeNanos, null);
         }
         String text = new String(echoed, 0, line.length - 1, StandardCharsets.UTF_8);
         out.accept("echo: " + text);
         if (!Arrays.equals(Arrays.copyOf(echoed, line.length), line)) {
             err.accept("the echo differs from what was sent");
-            return new Result(PskTool.EXIT_ERROR, session, handshakeNanos, text);
+            return new Result(ExitCodes.FAILED, session, handshakeNanos, text);
         }
-        return new Result(PskTool.EXIT_OK, session, handshakeNanos, text);
+        return new Result(ExitCodes.OK, session, handshakeNanos, text);
     }
 
-    private static long millisLeft(long deadline) {
+    static long millisLeft(long deadline) {
         return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
     }
 

@@ -22,7 +22,8 @@ import java.util.function.Consumer;
 
 /**
  * A TLS-PSK echo server: every accepted channel gets its own handshake handler, then the application data it
- * receives is written back. One report line per handshake goes to {@code report}.
+ * receives is written back. One report line per handshake goes to {@code report}; {@link #stats()} counts
+ * connections, handshakes and messages and reads the server's CPU time.
  */
 final class EchoServer implements AutoCloseable {
 
@@ -32,11 +33,13 @@ final class EchoServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel serverChannel;
     private final ChannelGroup connections;
+    private final ServerStats stats;
 
-    private EchoServer(EventLoopGroup group, Channel serverChannel, ChannelGroup connections) {
+    private EchoServer(EventLoopGroup group, Channel serverChannel, ChannelGroup connections, ServerStats stats) {
         this.group = group;
         this.serverChannel = serverChannel;
         this.connections = connections;
+        this.stats = stats;
     }
 
     /**
@@ -46,9 +49,11 @@ final class EchoServer implements AutoCloseable {
      */
     static EchoServer start(Transports transports, PskTlsContext tls, String bind, int port, Consumer<String> report)
             throws Exception {
-        EventLoopGroup group = transports.newGroup(0);
         // Accepted channels leave the group by themselves when they close.
         ChannelGroup connections = new DefaultChannelGroup("echo-connections", GlobalEventExecutor.INSTANCE);
+        ServerStats stats = new ServerStats(tls, connections::size);
+        EventLoopGroup group = transports.newGroup(0, stats.eventLoopThreadFactory());
+        Echo echo = new Echo(report, stats);
         try {
             ServerBootstrap b = new ServerBootstrap()
                     .group(group)
@@ -56,8 +61,9 @@ final class EchoServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            stats.accepted();
                             connections.add(ch);
-                            ch.pipeline().addLast(tls.newHandler(ch.alloc()), new Echo(report));
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc()), echo);
                         }
                     });
             ChannelFuture bound = b.bind(bind, port);
@@ -69,7 +75,7 @@ final class EchoServer implements AutoCloseable {
                 throw new java.io.IOException("cannot listen on " + bind + ":" + port + ": "
                         + HandshakeLines.message(bound.cause()), bound.cause());
             }
-            return new EchoServer(group, bound.channel(), connections);
+            return new EchoServer(group, bound.channel(), connections, stats);
         } catch (Exception | Error e) {
             Transports.shutdown(group);
             throw e;
@@ -85,15 +91,24 @@ final class EchoServer implements AutoCloseable {
         return connections.size();
     }
 
+    /** What the server has done so far and what it cost. */
+    ServerStats stats() {
+        return stats;
+    }
+
     /** Completes when the listening channel closes. */
     ChannelFuture closeFuture() {
         return serverChannel.closeFuture();
     }
 
-    /** Stops listening, closes every connection and shuts the event loops down (bounded). */
+    /**
+     * Stops listening, closes every connection through its pipeline, so that each peer gets a close_notify (shutting
+     * the event loops down alone would drop the sockets without one), and shuts the event loops down (bounded).
+     */
     @Override
     public void close() {
         serverChannel.close().awaitUninterruptibly(Transports.SHUTDOWN_TIMEOUT_MILLIS);
+        connections.close().awaitUninterruptibly(Transports.SHUTDOWN_TIMEOUT_MILLIS);
         Transports.shutdown(group);
     }
 
@@ -101,9 +116,11 @@ final class EchoServer implements AutoCloseable {
     @ChannelHandler.Sharable
     static final class Echo extends ChannelInboundHandlerAdapter {
         private final Consumer<String> report;
+        private final ServerStats stats;
 
-        Echo(Consumer<String> report) {
+        Echo(Consumer<String> report, ServerStats stats) {
             this.report = report;
+            this.stats = stats;
         }
 
         @Override
@@ -125,6 +142,7 @@ final class EchoServer implements AutoCloseable {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof ByteBuf) {
+                stats.received(((ByteBuf) msg).readableBytes());
                 ctx.write(msg); // ownership passes to the outbound pipeline, which releases it once written
             } else {
                 ReferenceCountUtil.release(msg);

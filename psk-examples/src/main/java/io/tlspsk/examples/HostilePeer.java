@@ -11,6 +11,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.HexFormat;
 
 /**
  * What the hostile connections of one {@code psk-tool load} run use, made once per run: client contexts that
@@ -43,18 +44,21 @@ final class HostilePeer implements AutoCloseable {
         this.halfClientHello = Arrays.copyOf(clientHello, Math.max(6, clientHello.length / 2));
     }
 
-    /** Makes the keys, contexts and ClientHello for {@code plan}'s hostile connections. */
-    static HostilePeer prepare(HostilePlan plan, ToolOptions client, PskTlsContext honest) throws UsageException {
+    /**
+     * Makes the keys, contexts and ClientHello for {@code plan}'s hostile connections: the wrong key offers
+     * {@code first}'s identity, and {@code honest} (the context offering {@code first}) makes the ClientHello.
+     */
+    static HostilePeer prepare(HostilePlan plan, ExternalPsk first, LoadTest.Contexts contexts, PskTlsContext honest)
+            throws UsageException {
         SecureRandom random = new SecureRandom();
-        ExternalPsk first = client.psks.get(0);
         ExternalPsk wrongKey = randomKey(random, first.identity(), first);
         byte[] nobody = new byte[8];
         random.nextBytes(nobody);
         ExternalPsk unknown = randomKey(random,
-                ("psk-tool-load-unknown-" + Hex.encode(nobody)).getBytes(StandardCharsets.UTF_8), first);
+                ("psk-tool-load-unknown-" + HexFormat.of().formatHex(nobody)).getBytes(StandardCharsets.UTF_8), first);
         try {
-            return new HostilePeer(plan, wrongKey, unknown, client.clientContextOffering(wrongKey),
-                    client.clientContextOffering(unknown), clientHello(honest));
+            return new HostilePeer(plan, wrongKey, unknown, contexts.offering(wrongKey), contexts.offering(unknown),
+                    clientHello(honest));
         } catch (UsageException | RuntimeException e) {
             wrongKey.destroy();
             unknown.destroy();

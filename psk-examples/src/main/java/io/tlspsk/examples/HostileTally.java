@@ -50,6 +50,11 @@ final class HostileTally {
         return started.values().stream().mapToInt(Integer::intValue).sum();
     }
 
+    /** Hostile connections ended so far, all kinds. */
+    synchronized int endedCount() {
+        return ended.values().stream().mapToInt(Integer::intValue).sum();
+    }
+
     /** Connections of {@code kind} started. */
     synchronized int started(HostileKind kind) {
         return started.getOrDefault(kind, 0);
@@ -75,6 +80,11 @@ final class HostileTally {
             }
         }
         return n;
+    }
+
+    /** A copy of how many started of each kind, in kind order. */
+    synchronized Map<HostileKind, Integer> startedByKind() {
+        return new EnumMap<>(started);
     }
 
     /** A copy of every line's count, in report order. */

@@ -12,6 +12,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /** The socket transport: native epoll when {@link Epoll#isAvailable()}, NIO otherwise. */
@@ -41,8 +42,16 @@ final class Transports {
     }
 
     EventLoopGroup newGroup(int threads) {
-        IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        return new MultiThreadIoEventLoopGroup(threads, factory);
+        return new MultiThreadIoEventLoopGroup(threads, ioHandlerFactory());
+    }
+
+    /** As {@link #newGroup(int)}, its threads made by {@code threadFactory}. */
+    EventLoopGroup newGroup(int threads, ThreadFactory threadFactory) {
+        return new MultiThreadIoEventLoopGroup(threads, threadFactory, ioHandlerFactory());
+    }
+
+    private IoHandlerFactory ioHandlerFactory() {
+        return epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     }
 
     Class<? extends ServerChannel> serverChannel() {

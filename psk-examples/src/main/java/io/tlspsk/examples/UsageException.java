@@ -1,6 +1,9 @@
 package io.tlspsk.examples;
 
-/** A bad command line: the tool prints the message and its usage text and exits with {@link PskTool#EXIT_USAGE}. */
+/**
+ * A bad command line: the tool prints the message, which names the bad argument (never a key), and exits with
+ * {@link ExitCodes#USAGE}.
+ */
 final class UsageException extends Exception {
 
     UsageException(String message) {

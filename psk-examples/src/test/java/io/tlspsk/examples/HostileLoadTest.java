@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.tlspsk.handler.ExternalPsk;
 import io.tlspsk.handler.PskTlsContext;
 import io.tlspsk.handler.PskTlsStats;
 import java.lang.management.ManagementFactory;
@@ -57,9 +58,10 @@ class HostileLoadTest {
 
     @Test
     void honestConnectionsAllSucceedAmongHostileOnesAndTheHeapStaysFlat() throws Exception {
-        ToolOptions serverOptions = ToolOptions.parse("server", "--port", "0", "--psk", "dev-1:" + KEY,
+        ServerCommand serverOptions = ToolOptionsTest.server("--port", "0", "--psk", "dev-1:" + KEY,
                 "--handshake-timeout-seconds", String.valueOf(SERVER_HANDSHAKE_TIMEOUT_SECONDS));
-        PskTlsContext tls = serverOptions.serverContext();
+        List<ExternalPsk> serverKeys = ToolOptionsTest.keys(serverOptions);
+        PskTlsContext tls = serverOptions.serverContext(serverKeys);
         AtomicLong serverLines = new AtomicLong(); // counted, not kept: kept lines would grow the heap
         Totals totals = new Totals();
         try (EchoServer server = EchoServer.start(Transports.best(), tls, "127.0.0.1", 0,
@@ -81,46 +83,47 @@ class HostileLoadTest {
             assertTrue(after - before < HEAP_GROWTH_BOUND_BYTES, heap);
             assertEquals(totals.honest + totals.hostile, serverLines.get(), "one server line per handshake");
         } finally {
-            serverOptions.destroyKeys();
+            serverKeys.forEach(ExternalPsk::destroy);
         }
     }
 
     /** One {@code psk-tool load} run, checked outcome by outcome; the counts go into {@code totals}. */
     private static void round(int port, int round, int connections, Totals totals) throws Exception {
-        LoadTest.Options o = LoadTest.parse(new String[] {"load", "--connect", "127.0.0.1:" + port,
+        LoadTest.Options o = ((LoadCommand) PskTool.parse(new String[] {"load", "--connect", "127.0.0.1:" + port,
                 "--psk", "dev-1:" + KEY, "--connections", String.valueOf(connections),
                 "--concurrency", String.valueOf(CONCURRENCY), "--hostile-percent", String.valueOf(HOSTILE_PERCENT),
                 "--seed", String.valueOf(round + 1), "--timeout-seconds", String.valueOf(CLIENT_TIMEOUT_SECONDS),
-                "--duration-seconds", "120"});
+                "--duration-seconds", "120"})).options(line -> { });
         List<String> lines = new ArrayList<>();
-        LoadTest.Report r;
+        LoadReport report;
         try {
-            r = new LoadTest.Run(Transports.best(), o).execute(lines::add);
+            report = new LoadTest.Run(Transports.best(), o).execute(lines::add);
         } finally {
-            o.client.destroyKeys();
+            o.keys.forEach(ExternalPsk::destroy);
         }
-        String report = "round " + round + ":\n" + String.join("\n", lines);
-        System.out.println("HostileLoadTest " + report.replace("\n", "\n  "));
-        assertEquals(connections, r.started, report);
-        assertEquals(0, r.failed, report);
-        assertEquals(r.honestStarted, r.handshakesOk, report);
-        assertEquals(r.honestStarted, r.echoesOk, report);
+        LoadReport.Figures r = report.measured;
+        String text = "round " + round + ":\n" + String.join("\n", lines);
+        System.out.println("HostileLoadTest " + text.replace("\n", "\n  "));
+        assertEquals(connections, r.started, text);
+        assertEquals(0, r.failed, text);
+        assertEquals(r.honestStarted, r.handshakesOk, text);
+        assertEquals(r.honestStarted, r.echoesOk, text);
         int hostile = connections * HOSTILE_PERCENT / 100;
-        assertEquals(hostile, r.hostile.started(), report);
-        assertEquals(connections - hostile, r.honestStarted, report);
+        assertEquals(hostile, r.hostile.started(), text);
+        assertEquals(connections - hostile, r.honestStarted, text);
         HostileTally h = r.hostile;
         for (HostileKind kind : HostileKind.values()) {
-            assertEquals(hostile / HostileKind.values().length, h.started(kind), kind + "\n" + report);
+            assertEquals(hostile / HostileKind.values().length, h.started(kind), kind + "\n" + text);
         }
         // How this server ends each kind: one outcome each, the whole kind.
         assertEquals(h.started(HostileKind.WRONG_KEY), h.lines().getOrDefault(new HostileTally.Key(
-                HostileKind.WRONG_KEY, HostileOutcome.REFUSED_WITH_ALERT, "decrypt_error"), 0), report);
-        assertAll(h, HostileKind.UNKNOWN_IDENTITY, HostileOutcome.REFUSED_WITH_ALERT, report);
-        assertAll(h, HostileKind.GARBAGE, HostileOutcome.REFUSED_WITH_ALERT, report);
-        assertAll(h, HostileKind.ABORT, HostileOutcome.ANSWERED_THEN_RESET, report);
-        assertAll(h, HostileKind.SLOWLORIS, HostileOutcome.CLOSED_BY_SERVER, report);
-        assertEquals(0, h.unexpected(), report);
-        assertTrue(r.isClean(), report);
+                HostileKind.WRONG_KEY, HostileOutcome.REFUSED_WITH_ALERT, "decrypt_error"), 0), text);
+        assertAll(h, HostileKind.UNKNOWN_IDENTITY, HostileOutcome.REFUSED_WITH_ALERT, text);
+        assertAll(h, HostileKind.GARBAGE, HostileOutcome.REFUSED_WITH_ALERT, text);
+        assertAll(h, HostileKind.ABORT, HostileOutcome.ANSWERED_THEN_RESET, text);
+        assertAll(h, HostileKind.SLOWLORIS, HostileOutcome.CLOSED_BY_SERVER, text);
+        assertEquals(0, h.unexpected(), text);
+        assertTrue(report.isClean(), text);
         totals.honest += r.handshakesOk;
         totals.hostile += h.started();
         totals.wrongKey += h.started(HostileKind.WRONG_KEY);

@@ -12,6 +12,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.tlspsk.codec.record.ContentType;
+import io.tlspsk.handler.ExternalPsk;
 import io.tlspsk.handler.PskHandshakeHandler;
 import io.tlspsk.handler.PskTlsContext;
 import java.util.Arrays;
@@ -125,16 +126,18 @@ class HostilePlanTest {
 
     @Test
     void capturedClientHelloIsOneRecordAServerAnswers() throws Exception {
-        ToolOptions client = ToolOptions.parse("client", "--connect", "127.0.0.1:1", "--psk",
+        ClientCommand client = ToolOptionsTest.client("--connect", "127.0.0.1:1", "--psk",
                 "dev-1:" + ToolOptionsTest.KEY);
-        ToolOptions server = ToolOptions.parse("server", "--port", "0", "--psk", "dev-1:" + ToolOptionsTest.KEY);
+        ServerCommand server = ToolOptionsTest.server("--port", "0", "--psk", "dev-1:" + ToolOptionsTest.KEY);
+        List<ExternalPsk> clientKeys = ToolOptionsTest.keys(client);
+        List<ExternalPsk> serverKeys = ToolOptionsTest.keys(server);
         try {
-            byte[] hello = HostilePeer.clientHello(client.clientContext());
+            byte[] hello = HostilePeer.clientHello(client.clientContext(clientKeys, hint -> { }));
             assertEquals(ContentType.HANDSHAKE, hello[0]);
             assertEquals(hello.length - 5, ((hello[3] & 0xff) << 8) | (hello[4] & 0xff), "exactly one record");
             assertEquals(1, hello[5], "client_hello");
             // A server takes it for a real handshake and answers with its ServerHello.
-            PskTlsContext tls = server.serverContext();
+            PskTlsContext tls = server.serverContext(serverKeys);
             EmbeddedChannel ch = new EmbeddedChannel();
             try {
                 PskHandshakeHandler handler = tls.newHandler(ch.alloc());
@@ -154,8 +157,8 @@ class HostilePlanTest {
             }
             assertNotEquals(0, tls.stats().handshakesFailed(), "closing mid-handshake fails it");
         } finally {
-            client.destroyKeys();
-            server.destroyKeys();
+            clientKeys.forEach(ExternalPsk::destroy);
+            serverKeys.forEach(ExternalPsk::destroy);
         }
     }
 

@@ -44,13 +44,14 @@ class ToolEndToEndTest {
                     + "suite=TLS_\\w+ mode=psk_dhe_ke group=x25519$", WAIT);
 
             ToolRun backup = ToolRun.start("client", "--connect", "127.0.0.1:" + port,
-                    "--psk", "dev-1:" + BACKUP_KEY, "--modes", "psk_ke");
+                    "--psk", "dev-1:" + BACKUP_KEY, "--modes", "psk_ke", "--message", "hello");
             assertEquals(0, backup.awaitExit(WAIT), backup.out() + backup.err());
             assertLine(backup.out(), "handshake ok .* mode=psk_ke group=none");
             assertLine(backup.out(), "echo: hello");
 
-            ToolRun wrong = ToolRun.start("client", "--connect", "127.0.0.1:" + port, "--psk", "dev-1:" + WRONG_KEY);
-            assertEquals(PskTool.EXIT_HANDSHAKE, wrong.awaitExit(WAIT), wrong.out() + wrong.err());
+            ToolRun wrong = ToolRun.start("client", "--connect", "127.0.0.1:" + port, "--psk", "dev-1:" + WRONG_KEY,
+                    "--message", "hello");
+            assertEquals(ExitCodes.HANDSHAKE_FAILED, wrong.awaitExit(WAIT), wrong.out() + wrong.err());
             assertLine(wrong.out(), "handshake failed peer=127\\.0\\.0\\.1:" + port + " alert=\\w+\\(\\d+\\) received");
             server.awaitOutput("^handshake failed peer=127\\.0\\.0\\.1:\\d+ alert=\\w+\\(\\d+\\) sent: .*$", WAIT);
 
@@ -66,7 +67,7 @@ class ToolEndToEndTest {
         int port = FreePorts.pick(); // nothing listens there
         ToolRun client = ToolRun.start("client", "--connect", "127.0.0.1:" + port, "--psk", "dev-1:" + KEY,
                 "--timeout-seconds", "5");
-        assertEquals(PskTool.EXIT_TIMEOUT, client.awaitExit(WAIT), client.out() + client.err());
+        assertEquals(ExitCodes.TIMEOUT, client.awaitExit(WAIT), client.out() + client.err());
     }
 
     @Test
@@ -144,8 +145,9 @@ class ToolEndToEndTest {
         try (ToolRun server = ToolRun.start("server", "--port", "0", "--psk", "dev-1:" + KEY, "--tls", "1.2",
                 "--reject-unknown-identity", "--require-ems")) {
             int port = listeningPort(server);
-            ToolRun unknown = ToolRun.start("client", "--connect", "127.0.0.1:" + port, "--psk", "nobody:" + KEY);
-            assertEquals(PskTool.EXIT_HANDSHAKE, unknown.awaitExit(WAIT), unknown.out() + unknown.err());
+            ToolRun unknown = ToolRun.start("client", "--connect", "127.0.0.1:" + port, "--psk", "nobody:" + KEY,
+                    "--message", "hello");
+            assertEquals(ExitCodes.HANDSHAKE_FAILED, unknown.awaitExit(WAIT), unknown.out() + unknown.err());
             assertLine(unknown.out(), "handshake failed peer=127\\.0\\.0\\.1:" + port
                     + " alert=unknown_psk_identity\\(115\\) received");
             server.awaitOutput("^handshake failed peer=127\\.0\\.0\\.1:\\d+ alert=unknown_psk_identity\\(115\\) "
@@ -185,7 +187,7 @@ class ToolEndToEndTest {
 
     private static ToolRun client(int port, String... extra) {
         List<String> args = new ArrayList<>(List.of("client", "--connect", "127.0.0.1:" + port,
-                "--psk", "dev-1:" + KEY));
+                "--psk", "dev-1:" + KEY, "--message", "hello"));
         args.addAll(List.of(extra));
         return ToolRun.start(args.toArray(new String[0]));
     }

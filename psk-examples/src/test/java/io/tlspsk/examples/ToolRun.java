@@ -21,13 +21,16 @@ final class ToolRun implements AutoCloseable {
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private final Thread thread;
 
-    private ToolRun(String... args) {
+    private final TestInput in;
+
+    private ToolRun(TestInput in, String... args) {
+        this.in = in;
         this.args = args.clone();
         PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
         thread = new Thread(() -> {
             try {
-                exit.complete(PskTool.run(this.args, o, e));
+                exit.complete(PskTool.run(this.args, in, o, e));
             } catch (Throwable t) {
                 exit.completeExceptionally(t);
             } finally {
@@ -39,8 +42,26 @@ final class ToolRun implements AutoCloseable {
         thread.start();
     }
 
+    /** Starts a run whose standard input is empty. */
     static ToolRun start(String... args) {
-        return new ToolRun(args);
+        TestInput in = new TestInput();
+        in.close();
+        return new ToolRun(in, args);
+    }
+
+    /** Starts a run whose standard input the test feeds through {@link #input()}. */
+    static ToolRun withInput(String... args) {
+        return new ToolRun(new TestInput(), args);
+    }
+
+    /** The run's standard input. */
+    TestInput input() {
+        return in;
+    }
+
+    /** Waits until standard error has a match of {@code regex}. */
+    Matcher awaitError(String regex, Duration timeout) throws InterruptedException {
+        return err.await(regex, timeout, thread::isAlive, describe());
     }
 
     Matcher awaitOutput(String regex, Duration timeout) throws InterruptedException {
@@ -72,6 +93,7 @@ final class ToolRun implements AutoCloseable {
     /** Interrupts the run (a server stops) and waits, bounded, for its thread. */
     @Override
     public void close() {
+        in.close();
         thread.interrupt();
         try {
             thread.join(15_000);
