@@ -3,10 +3,11 @@ package io.tlspsk.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.tlspsk.interop.FreePorts;
 import io.tlspsk.interop.PeerProcess;
+import io.tlspsk.testing.InteropPeer;
+import io.tlspsk.testing.RequiresPeer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,8 +71,8 @@ class ToolEndToEndTest {
     }
 
     @Test
+    @RequiresPeer(InteropPeer.OPENSSL)
     void toolClientWithOpenSslServer() throws Exception {
-        assumeTrue(PeerProcess.onPath("openssl"), "openssl is not installed (.ci/run installs it)");
         int port = FreePorts.pick();
         try (PeerProcess server = PeerProcess.start("openssl", "s_server", "-accept", "127.0.0.1:" + port,
                 "-nocert", "-psk", KEY, "-psk_identity", "dev-1", "-tls1_3")) {
@@ -159,8 +160,8 @@ class ToolEndToEndTest {
     }
 
     @Test
+    @RequiresPeer(InteropPeer.OPENSSL)
     void toolClientPrintsOpenSslServersHint() throws Exception {
-        assumeTrue(PeerProcess.onPath("openssl"), "openssl is not installed (.ci/run installs it)");
         int port = FreePorts.pick();
         try (PeerProcess server = PeerProcess.start("openssl", "s_server", "-accept", "127.0.0.1:" + port,
                 "-nocert", "-psk", KEY, "-psk_identity", "dev-1", "-tls1_2", "-cipher", "PSK",

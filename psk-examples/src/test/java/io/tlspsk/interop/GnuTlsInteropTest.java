@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.tlspsk.codec.CipherSuite;
 import io.tlspsk.codec.alert.AlertDescription;
@@ -15,9 +14,10 @@ import io.tlspsk.handler.PskHandshakeCompletionEvent;
 import io.tlspsk.handler.PskKeyExchangeMode;
 import io.tlspsk.handler.PskTlsContext;
 import io.tlspsk.handler.PskTlsSession;
+import io.tlspsk.testing.InteropPeer;
+import io.tlspsk.testing.RequiresPeer;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,18 +27,13 @@ import org.junit.jupiter.api.io.TempDir;
  * external PSK, commands as in PEERS.md. gnutls-serv listens on all interfaces; we only connect to 127.0.0.1.
  */
 @Timeout(60)
+@RequiresPeer(InteropPeer.GNUTLS)
 class GnuTlsInteropTest {
 
     static final Duration WAIT = GnuTlsRuns.WAIT;
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void requireGnuTls() {
-        assumeTrue(PeerProcess.onPath("gnutls-serv") && PeerProcess.onPath("gnutls-cli"),
-                "gnutls-bin is not installed (.ci/run installs it)");
-    }
 
     // ---------------------------------------------------------------- our client, gnutls-serv --echo
 

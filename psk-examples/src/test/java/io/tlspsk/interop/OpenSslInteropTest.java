@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.tlspsk.codec.CipherSuite;
 import io.tlspsk.codec.alert.AlertDescription;
@@ -13,7 +12,8 @@ import io.tlspsk.handler.PskAlertException;
 import io.tlspsk.handler.PskKeyExchangeMode;
 import io.tlspsk.handler.PskTlsContext;
 import io.tlspsk.handler.PskTlsSession;
-import org.junit.jupiter.api.BeforeAll;
+import io.tlspsk.testing.InteropPeer;
+import io.tlspsk.testing.RequiresPeer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -23,12 +23,8 @@ import org.junit.jupiter.api.Timeout;
  * TLS_AES_256_GCM_SHA384 is covered by {@link BouncyCastleInteropTest} instead.
  */
 @Timeout(60)
+@RequiresPeer(InteropPeer.OPENSSL)
 class OpenSslInteropTest {
-
-    @BeforeAll
-    static void requireOpenSsl() {
-        assumeTrue(PeerProcess.onPath("openssl"), "openssl is not installed (.ci/run installs it)");
-    }
 
     // ---------------------------------------------------------------- our server, openssl s_client
 
