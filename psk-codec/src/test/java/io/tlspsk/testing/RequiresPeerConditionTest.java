@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -34,6 +37,8 @@ class RequiresPeerConditionTest {
 
     private final String savedPath = System.getProperty(InteropPeer.PATH_PROPERTY);
     private final String savedRequired = System.getProperty(RequiresPeerCondition.REQUIRED_PROPERTY);
+    /** What the last fixture run printed. */
+    private String printed = "";
 
     @AfterEach
     void restoreProperties() {
@@ -45,11 +50,14 @@ class RequiresPeerConditionTest {
     void missingPeerSkipsEachTestByNameWithTheReason() {
         Map<String, Outcome> outcomes = run(NeedsGnuTls.class, false);
         assertEquals(2, outcomes.size(), outcomes.toString());
-        for (String test : new String[] {"first()", "second()"}) {
-            Outcome o = outcomes.get(test);
+        for (String test : new String[] {"first", "second"}) {
+            Outcome o = outcomes.get(test + "()");
             assertEquals("skipped", o.kind, test + ": " + o);
             assertTrue(o.detail.contains("gnutls-cli, gnutls-serv (Debian package gnutls-bin)"), o.detail);
             assertTrue(o.detail.contains(bin.toString()), o.detail);
+            // Surefire's console only counts skips: the condition names each on a line of its own.
+            assertTrue(printed.contains("[interop] SKIPPED " + NeedsGnuTls.class.getName() + "." + test + ": "
+                    + o.detail + System.lineSeparator()), printed);
         }
     }
 
@@ -77,6 +85,7 @@ class RequiresPeerConditionTest {
         executable("gnutls-serv");
         Map<String, Outcome> outcomes = run(NeedsGnuTls.class, true);
         assertEquals(Map.of("first()", Outcome.PASSED, "second()", Outcome.PASSED), outcomes);
+        assertEquals("", printed);
     }
 
     @Test
@@ -149,7 +158,11 @@ class RequiresPeerConditionTest {
         Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
-    /** Runs {@code fixture} with peers looked up in {@link #bin} only; each test's display name to its outcome. */
+    /**
+     * Runs {@code fixture} with peers looked up in {@link #bin} only; each test's display name to its outcome. What
+     * the fixture run prints goes to {@link #printed}, not to the build's output (where these skips would look like
+     * real ones).
+     */
     private Map<String, Outcome> run(Class<?> fixture, boolean required) {
         System.setProperty(InteropPeer.PATH_PROPERTY, bin.toString());
         System.setProperty(RequiresPeerCondition.REQUIRED_PROPERTY, Boolean.toString(required));
@@ -157,6 +170,19 @@ class RequiresPeerConditionTest {
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request().selectors(selectClass(fixture))
                 .build();
         Launcher launcher = LauncherFactory.create();
+        PrintStream out = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            execute(launcher, request, outcomes);
+        } finally {
+            System.setOut(out);
+            printed = captured.toString(StandardCharsets.UTF_8);
+        }
+        return outcomes;
+    }
+
+    private static void execute(Launcher launcher, LauncherDiscoveryRequest request, Map<String, Outcome> outcomes) {
         launcher.execute(request, new TestExecutionListener() {
             @Override
             public void executionSkipped(TestIdentifier id, String reason) {
@@ -175,7 +201,6 @@ class RequiresPeerConditionTest {
                 }
             }
         });
-        return outcomes;
     }
 
     private static void restore(String key, String value) {

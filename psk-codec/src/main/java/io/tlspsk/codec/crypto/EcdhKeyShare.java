@@ -126,7 +126,8 @@ public final class EcdhKeyShare implements KeyShare {
         if (jcaProvider == null) {
             bcPrivateKey = new ECPrivateKeyParameters(d, curve.bc);
         } else {
-            jcaPrivateKey = KeyFactory.getInstance("EC", jcaProvider).generatePrivate(new ECPrivateKeySpec(d, curve.jca));
+            jcaPrivateKey = KeyFactory.getInstance("EC", jcaProvider)
+                    .generatePrivate(new ECPrivateKeySpec(d, curve.jca));
         }
     }
 
