@@ -6,7 +6,8 @@
 #
 # Builds the project, runs the JMH jar on the default java (JDK 17) and on JDK 25 when it is installed, runs
 # RetainedHeap on the default java, then ResultsReport turns benchmarks/results/*.json into latest.md.
-# JSON results are git-ignored; JMH's console output goes to benchmarks/target/bench-logs/.
+# The JSON (jmh-JDK-NAME.json, retained-heap.json) stays beside latest.md: commit them together, so that every
+# figure can be traced to its run. JMH's console output goes to benchmarks/target/bench-logs/.
 # Override the JVMs with JAVA17=/path/to/java and JAVA25=/path/to/java (JAVA25=none skips it).
 set -euo pipefail
 

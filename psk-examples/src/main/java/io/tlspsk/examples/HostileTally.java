@@ -75,7 +75,7 @@ final class HostileTally {
     synchronized int unexpected() {
         int n = 0;
         for (Map.Entry<Key, Integer> e : ended.entrySet()) {
-            if (!e.getKey().kind().isExpected(e.getKey().outcome())) {
+            if (!e.getKey().kind().isExpected(e.getKey().outcome(), e.getKey().detail())) {
                 n += e.getValue();
             }
         }
@@ -106,7 +106,7 @@ final class HostileTally {
             Key k = e.getKey();
             out.accept(String.format(Locale.ROOT, "  %6d  %s: %s%s%s", e.getValue(), k.kind().cliName(),
                     k.outcome().label(), k.detail() == null ? "" : " " + k.detail(),
-                    k.kind().isExpected(k.outcome()) ? "" : "  UNEXPECTED"));
+                    k.kind().isExpected(k.outcome(), k.detail()) ? "" : "  UNEXPECTED"));
         }
     }
 

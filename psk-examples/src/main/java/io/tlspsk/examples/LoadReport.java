@@ -258,7 +258,7 @@ final class LoadReport {
             HostileTally.Key k = e.getKey();
             j.beginObject().field("kind", k.kind().cliName()).field("outcome", k.outcome().label())
                     .field("detail", k.detail()).field("count", e.getValue())
-                    .field("expected", k.kind().isExpected(k.outcome())).endObject();
+                    .field("expected", k.kind().isExpected(k.outcome(), k.detail())).endObject();
         }
         j.endArray().endObject();
     }

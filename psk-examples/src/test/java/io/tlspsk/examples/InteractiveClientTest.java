@@ -3,10 +3,11 @@ package io.tlspsk.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.tlspsk.interop.FreePorts;
 import io.tlspsk.interop.PeerProcess;
+import io.tlspsk.testing.InteropPeer;
+import io.tlspsk.testing.RequiresPeer;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -80,8 +81,8 @@ class InteractiveClientTest {
     }
 
     @Test
+    @RequiresPeer(InteropPeer.OPENSSL)
     void withOpenSslServerBothWays() throws Exception {
-        assumeTrue(PeerProcess.onPath("openssl"), "openssl is not installed (.ci/run installs it)");
         int port = FreePorts.pick();
         try (PeerProcess server = PeerProcess.start("openssl", "s_server", "-accept", "127.0.0.1:" + port,
                 "-nocert", "-psk", KEY, "-psk_identity", "dev-1", "-tls1_3")) {

@@ -93,7 +93,7 @@ class LoadTestTest {
             assertLine(load.out(), " +6  unknown-identity: refused with alert \\w+");
             assertLine(load.out(), " +\\d  garbage: refused with alert \\w+");
             assertLine(load.out(), " +6  abort: answered, then reset by us");
-            assertLine(load.out(), " +6  slowloris: closed by server");
+            assertLine(load.out(), " +6  slowloris: refused with alert user_canceled");
             assertFalse(load.out().contains("UNEXPECTED"), load.out());
             // Neither the honest key nor the random wrong key is printed: no long hex run at all.
             assertFalse(Pattern.compile("[0-9a-fA-F]{32}").matcher(load.out() + load.err()).find(), load.out());

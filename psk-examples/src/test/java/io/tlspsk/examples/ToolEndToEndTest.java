@@ -3,11 +3,15 @@ package io.tlspsk.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.tlspsk.interop.FreePorts;
 import io.tlspsk.interop.PeerProcess;
+import io.tlspsk.testing.InteropPeer;
+import io.tlspsk.testing.RequiresPeer;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -71,8 +75,8 @@ class ToolEndToEndTest {
     }
 
     @Test
+    @RequiresPeer(InteropPeer.OPENSSL)
     void toolClientWithOpenSslServer() throws Exception {
-        assumeTrue(PeerProcess.onPath("openssl"), "openssl is not installed (.ci/run installs it)");
         int port = FreePorts.pick();
         try (PeerProcess server = PeerProcess.start("openssl", "s_server", "-accept", "127.0.0.1:" + port,
                 "-nocert", "-psk", KEY, "-psk_identity", "dev-1", "-tls1_3")) {
@@ -161,8 +165,8 @@ class ToolEndToEndTest {
     }
 
     @Test
+    @RequiresPeer(InteropPeer.OPENSSL)
     void toolClientPrintsOpenSslServersHint() throws Exception {
-        assumeTrue(PeerProcess.onPath("openssl"), "openssl is not installed (.ci/run installs it)");
         int port = FreePorts.pick();
         try (PeerProcess server = PeerProcess.start("openssl", "s_server", "-accept", "127.0.0.1:" + port,
                 "-nocert", "-psk", KEY, "-psk_identity", "dev-1", "-tls1_2", "-cipher", "PSK",
@@ -178,6 +182,29 @@ class ToolEndToEndTest {
                     + " identity=dev-1 protocol=TLSv1\\.2 suite=TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256 mode=none "
                     + "group=x25519 hint=gateway 7");
             assertLine(client.out(), "echo: " + message);
+        }
+    }
+
+    /**
+     * RFC 8446 section 6.1 (the README's limits table): a handshake not done in time is cancelled with a user_canceled
+     * warning, then close_notify, then the connection is closed. Checked on a real socket against the tool's server,
+     * whose echo handler closes the channel as soon as the handshake fails: the alerts must go out before that.
+     */
+    @Test
+    void serverSendsUserCanceledThenCloseNotifyWhenAHandshakeTimesOut() throws Exception {
+        try (ToolRun server = ToolRun.start("server", "--port", "0", "--psk", "dev-1:" + KEY,
+                "--handshake-timeout-seconds", "1")) {
+            int port = listeningPort(server);
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+                socket.setSoTimeout(15_000); // bounds every read; the server gives up after 1 s
+                socket.getOutputStream().write(new byte[] {22, 3, 1}); // the start of a record header, then silence
+                socket.getOutputStream().flush();
+                byte[] received = socket.getInputStream().readAllBytes(); // until the server closes
+                // Two plaintext alert records (no keys yet): warning(1) user_canceled(90), warning(1) close_notify(0).
+                assertEquals("1503030002015a" + "150303000201" + "00", HexFormat.of().formatHex(received));
+            }
+            server.awaitOutput("^handshake failed peer=127\\.0\\.0\\.1:\\d+ error=.*did not complete within 1000 ms$", WAIT);
         }
     }
 

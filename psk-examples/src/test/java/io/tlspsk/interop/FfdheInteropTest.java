@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import io.tlspsk.codec.CipherSuite;
@@ -14,6 +13,8 @@ import io.tlspsk.handler.PskAlertException;
 import io.tlspsk.handler.PskKeyExchangeMode;
 import io.tlspsk.handler.PskTlsContext;
 import io.tlspsk.handler.PskTlsSession;
+import io.tlspsk.testing.InteropPeer;
+import io.tlspsk.testing.RequiresPeer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,14 +42,6 @@ class FfdheInteropTest {
     @TempDir
     static Path dir;
 
-    static void requireOpenSsl() {
-        assumeTrue(PeerProcess.onPath("openssl"), "openssl is not installed (.ci/run installs it)");
-    }
-
-    static void requireGnutls(String program) {
-        assumeTrue(PeerProcess.onPath(program), program + " is not installed (.ci/run installs gnutls-bin)");
-    }
-
     static PskTlsContext.Builder clientTls() {
         return PskTlsContext.forClient().addPsk(Peers.psk(Peers.ID, Peers.KEY));
     }
@@ -60,8 +53,8 @@ class FfdheInteropTest {
     // ---------------------------------------------------------------- TLS 1.2: s_server's own DH parameters
 
     @Test
+    @RequiresPeer(InteropPeer.OPENSSL)
     void ourDefaultClientTalksToSServerWithItsDefaultDhParameters() throws Exception {
-        requireOpenSsl();
         // Every default of ours; s_server offers the DHE-PSK suites only and picks its DH group itself. Our client
         // prefers TLS_DHE_PSK_WITH_AES_128_GCM_SHA256 among them, for which OpenSSL takes RFC 3526's 2048-bit group.
         PskTlsSession s = OpenSslRuns.talkWithSServer(clientTls().build(),
@@ -83,9 +76,9 @@ class FfdheInteropTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("dheSuites")
+    @RequiresPeer(InteropPeer.OPENSSL)
     void ourClientTakesTheGroupSServerPicksForEachDhePskSuite(String openSslName, CipherSuite suite,
                                                              NamedGroup group) throws Exception {
-        requireOpenSsl();
         PskTlsSession s = OpenSslRuns.talkWithSServer(clientTls().cipherSuites(suite).build(),
                 port -> Peers.openSslServerTls12(port, Peers.ID, Peers.KEY, openSslName), "TLSv1.2", Peers.ID);
         assertEquals(suite, s.cipherSuite());
@@ -134,8 +127,8 @@ class FfdheInteropTest {
         "modp_1536", // RFC 3526 group 5: a safe prime, too small
         "ffdhe6144", // RFC 7919, larger than we compute in
     })
+    @RequiresPeer(InteropPeer.OPENSSL)
     void ourClientRefusesAnyOtherGroupFromSServerWithInsufficientSecurity(String group) throws Exception {
-        requireOpenSsl();
         Path params = dhParameters(group);
         // @SECLEVEL=0: OpenSSL would refuse to send a 1536-bit group itself.
         PskAlertException alert = OpenSslRuns.failWithSServer(clientTls().build(),
@@ -148,8 +141,8 @@ class FfdheInteropTest {
     // ---------------------------------------------------------------- TLS 1.2: gnutls-serv follows RFC 7919
 
     @Test
+    @RequiresPeer(InteropPeer.GNUTLS)
     void gnutlsServPicksFfdhe2048FromOurDefaultClientsSupportedGroups() throws Exception {
-        requireGnutls("gnutls-serv");
         // RFC 7919 section 4: a compatible server picks one of the client's FFDHE groups; ours lists ffdhe2048 first.
         GnuTlsRuns.Run run = GnuTlsRuns.echoWithGnutlsServ(dir, clientTls().build(),
                 "NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+DHE-PSK", "TLSv1.2");
@@ -165,9 +158,9 @@ class FfdheInteropTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("tls13Groups")
+    @RequiresPeer(InteropPeer.OPENSSL)
     void ourDefaultClientReachesAnSServerLimitedToOneFfdheGroup(String openSslGroup, NamedGroup group)
             throws Exception {
-        requireOpenSsl();
         // Our default ClientHello carries an x25519 share and lists ffdhe2048/3072: s_server asks for its group
         // with a HelloRetryRequest.
         PskTlsSession s = OpenSslRuns.talkWithSServer(clientTls().build(),
@@ -178,9 +171,9 @@ class FfdheInteropTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("tls13Groups")
+    @RequiresPeer(InteropPeer.OPENSSL)
     void anSClientLimitedToOneFfdheGroupReachesOurDefaultServer(String openSslGroup, NamedGroup group)
             throws Exception {
-        requireOpenSsl();
         try (OurServer server = OurServer.start(serverTls().build())) {
             OpenSslRuns.SClientRun run = OpenSslRuns.echoWithSClient(server,
                     Peers.openSslClient(server.port(), Peers.ID, Peers.KEY, "-groups", openSslGroup), "TLSv1.3",
@@ -199,8 +192,8 @@ class FfdheInteropTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("tls13Groups")
+    @RequiresPeer(InteropPeer.GNUTLS)
     void ourDefaultClientReachesAGnutlsServLimitedToOneFfdheGroup(String name, NamedGroup group) throws Exception {
-        requireGnutls("gnutls-serv");
         GnuTlsRuns.Run run = GnuTlsRuns.echoWithGnutlsServ(dir, clientTls().build(),
                 gnutlsFfdhePriority(name.toUpperCase(java.util.Locale.ROOT)), "TLSv1.3");
         assertEquals(PskKeyExchangeMode.PSK_DHE_KE, run.session.keyExchangeMode());
@@ -209,8 +202,8 @@ class FfdheInteropTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("tls13Groups")
+    @RequiresPeer(InteropPeer.GNUTLS)
     void aGnutlsCliLimitedToOneFfdheGroupReachesOurDefaultServer(String name, NamedGroup group) throws Exception {
-        requireGnutls("gnutls-cli");
         try (OurServer server = OurServer.start(serverTls().build())) {
             GnuTlsRuns.Run run = GnuTlsRuns.echoWithGnutlsCli(server,
                     gnutlsFfdhePriority(name.toUpperCase(java.util.Locale.ROOT)), "TLSv1.3");

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import io.tlspsk.codec.CipherSuite;
@@ -17,13 +16,14 @@ import io.tlspsk.handler.PskKeyExchangeMode;
 import io.tlspsk.handler.PskTlsContext;
 import io.tlspsk.handler.PskTlsSession;
 import io.tlspsk.handler.TlsVersion;
+import io.tlspsk.testing.InteropPeer;
+import io.tlspsk.testing.RequiresPeer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,6 +40,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@link DowngradeProxy}.
  */
 @Timeout(60)
+@RequiresPeer(InteropPeer.GNUTLS)
 class GnuTlsTls12InteropTest {
 
     static final Duration WAIT = GnuTlsRuns.WAIT;
@@ -47,12 +48,6 @@ class GnuTlsTls12InteropTest {
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void requireGnuTls() {
-        assumeTrue(PeerProcess.onPath("gnutls-serv") && PeerProcess.onPath("gnutls-cli"),
-                "gnutls-bin is not installed (.ci/run installs it)");
-    }
 
     /** Our suite, and how gnutls-serv describes the session: {@code (TLS1.2-X.509)-(KX)-(CIPHER[-MAC])}. */
     static Stream<Arguments> suites() {

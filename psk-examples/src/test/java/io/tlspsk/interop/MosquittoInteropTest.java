@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.tlspsk.codec.CipherSuite;
 import io.tlspsk.codec.crypto.NamedGroup;
@@ -12,11 +11,12 @@ import io.tlspsk.handler.PskKeyExchangeMode;
 import io.tlspsk.handler.PskTlsContext;
 import io.tlspsk.handler.PskTlsSession;
 import io.tlspsk.handler.TlsVersion;
+import io.tlspsk.testing.InteropPeer;
+import io.tlspsk.testing.RequiresPeer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * client used to refuse with insufficient_security.
  */
 @Timeout(90)
+@RequiresPeer(InteropPeer.MOSQUITTO)
 class MosquittoInteropTest {
 
     static final Duration WAIT = Duration.ofSeconds(15);
@@ -38,11 +39,6 @@ class MosquittoInteropTest {
 
     @TempDir
     static Path dir;
-
-    @BeforeAll
-    static void requireMosquitto() {
-        assumeTrue(mosquitto() != null, "mosquitto is not installed (.ci/run installs it)");
-    }
 
     /** The broker's path: on the PATH, or where Debian puts it (/usr/sbin, often not on a user's PATH). */
     static String mosquitto() {

@@ -1,5 +1,6 @@
 package io.tlspsk.interop;
 
+import io.tlspsk.testing.InteropPeer;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,7 +8,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,25 +46,26 @@ public final class PeerProcess implements AutoCloseable {
         return start(List.of(command));
     }
 
+    /**
+     * Starts {@code command}; a bare program name is resolved where {@link InteropPeer} looks, so that
+     * {@code -Dinterop.path} decides which programs the tests run, not only which they find.
+     */
     public static PeerProcess start(List<String> command) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true);
+        List<String> argv = new ArrayList<>(command);
+        if (!argv.get(0).contains(File.separator)) {
+            argv.set(0, InteropPeer.locate(argv.get(0)).map(Path::toString).orElse(argv.get(0)));
+        }
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
         String name = new File(command.get(0)).getName();
         return new PeerProcess(name, pb.start());
     }
 
-    /** True when {@code program} is an executable file on the PATH. */
+    /**
+     * True when {@code program} is an executable file where {@link InteropPeer} looks for peers. Tests say which peer
+     * they need with {@link io.tlspsk.testing.RequiresPeer} rather than asking this.
+     */
     public static boolean onPath(String program) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return false;
-        }
-        for (String dir : path.split(File.pathSeparator)) {
-            Path p = Path.of(dir.isEmpty() ? "." : dir, program);
-            if (Files.isRegularFile(p) && Files.isExecutable(p)) {
-                return true;
-            }
-        }
-        return false;
+        return InteropPeer.locate(program).isPresent();
     }
 
     public long pid() {

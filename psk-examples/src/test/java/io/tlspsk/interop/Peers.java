@@ -78,6 +78,21 @@ final class Peers {
     }
 
     /**
+     * {@code openssl s_server}, TLS 1.3, with the PSK of a {@code -psk_session} file ({@link OpenSslPskSession}) for
+     * {@code id}: the way to give OpenSSL a PSK bound to SHA-384.
+     */
+    static List<String> openSslServerWithPskSession(int port, String id, Path session, String... extra) {
+        return with(List.of("openssl", "s_server", "-accept", "127.0.0.1:" + port, "-nocert", "-psk_session",
+                session.toString(), "-psk_identity", id, "-tls1_3"), extra);
+    }
+
+    /** {@code openssl s_client}, TLS 1.3, offering the PSK of a {@code -psk_session} file under {@code id}. */
+    static List<String> openSslClientWithPskSession(int port, String id, Path session, String... extra) {
+        return with(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-psk_session",
+                session.toString(), "-psk_identity", id, "-tls1_3"), extra);
+    }
+
+    /**
      * {@code openssl s_server}, TLS 1.2 only, PSK, no certificate, accepting the suites of {@code cipher} (an OpenSSL
      * cipher string such as {@code PSK-AES128-GCM-SHA256} or {@code PSK}); prints {@code ACCEPT} when listening. Its
      * PSK callback accepts any identity (it only warns when it is not {@code id}).

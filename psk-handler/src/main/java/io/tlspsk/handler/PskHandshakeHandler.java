@@ -219,16 +219,24 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
         PskHandshakeTimeoutException cause = new PskHandshakeTimeoutException(
                 "handshake did not complete within " + context.handshakeTimeoutMillis + " ms");
         finished = true;
-        failHandshake(cause);
-        if (ctx.channel().isActive() && !closeNotifySent) {
-            // RFC 8446 section 6.1 (RFC 5246 section 7.2.1 alike): user_canceled says the handshake is cancelled "for
-            // some reason unrelated to a protocol failure", and is followed by close_notify. Under the write keys
-            // once there are some; closed when flushed, or after a short wait for a peer that does not read.
-            writeAlertRecord(AlertDescription.USER_CANCELED, ALERT_WARNING);
-            closeWithNotify(ctx.newPromise());
-        } else {
+        if (!ctx.channel().isActive() || closeNotifySent) {
+            failHandshake(cause);
             ctx.close();
+            return;
         }
+        if (pendingWrites != null && !pendingWrites.isEmpty()) {
+            pendingWrites.removeAndFailAll(cause); // queued writes fail with the reason, not a closed channel
+        }
+        // RFC 8446 section 6.1 (RFC 5246 section 7.2.1 alike): user_canceled says the handshake is cancelled "for
+        // some reason unrelated to a protocol failure", and is followed by close_notify. Under the write keys once
+        // there are some; closed when flushed, or after a short wait for a peer that does not read. Both alerts are
+        // written before the failure is reported, as in fatal(): a listener that closes the channel on the failure
+        // event (psk-tool's echo server does) then waits for them instead of cutting them off. The handshake fails
+        // before this handler closes, so that the close is not reported as the cause.
+        writeAlertRecord(AlertDescription.USER_CANCELED, ALERT_WARNING);
+        ChannelFuture closeNotify = sendCloseNotify();
+        failHandshake(cause);
+        closeWhenFlushed(closeNotify, ctx.newPromise(), false);
     }
 
     @Override
@@ -523,6 +531,11 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
             closeAfterAlert(promise);
             return;
         }
+        closeWhenFlushed(sendCloseNotify(), promise, false);
+    }
+
+    /** Writes close_notify after what was written before it; nothing may follow it. Closing is the caller's. */
+    private ChannelFuture sendCloseNotify() {
         closeNotifySent = true;
         if (pendingWrites != null && !pendingWrites.isEmpty()) {
             pendingWrites.removeAndFailAll(new ClosedChannelException());
@@ -530,7 +543,7 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
         ctx.flush(); // data written before close() is sealed and sent before the close_notify
         ChannelFuture sent = writeAlertRecord(AlertDescription.CLOSE_NOTIFY, ALERT_WARNING);
         alertInFlight = sent;
-        closeWhenFlushed(sent, promise, false);
+        return sent;
     }
 
     /**

@@ -64,8 +64,6 @@ final class HostileClientHello {
      * second ClientHello. {@code null} for a first ClientHello.
      */
     Transcript priorTranscript;
-    /** What ClientHelloEncoder produced for {@link #valid}, binders included. */
-    byte[] encoderOutput;
 
     /**
      * The hello a default client sends: suite TLS_AES_128_GCM_SHA256, x25519 with {@code x25519PublicKey},
@@ -89,10 +87,7 @@ final class HostileClientHello {
             e.setBinder(0, ks.verifyData(binderKey,
                     new Transcript().hashWith(HashAlgorithm.SHA256, e.message(), e.truncatedLength())));
             ks.destroy();
-            byte[] bytes = ByteBufUtil.getBytes(e.message());
-            HostileClientHello h = from(bytes);
-            h.encoderOutput = bytes;
-            return h;
+            return from(ByteBufUtil.getBytes(e.message()));
         } finally {
             e.message().release();
         }
@@ -117,7 +112,6 @@ final class HostileClientHello {
         try {
             byte[] bytes = ByteBufUtil.getBytes(e.message());
             HostileClientHello h = from(bytes);
-            h.encoderOutput = bytes;
             h.binderSecrets = null;
             return h;
         } finally {

@@ -102,17 +102,38 @@ class IdleResourcesTest {
         }
     }
 
+    /**
+     * Before the handshake completed (the server has answered the ClientHello and waits for the client's Finished)
+     * releaseIdleResources changes no cipher, writes nothing, and the handshake completes; after close it writes
+     * nothing and raises nothing.
+     */
     @Test
     void releaseBeforeTheHandshakeOrAfterCloseDoesNothing() {
         try (EmbeddedPair pair = newPair()) {
+            pair.client.runPendingTasks();
+            WireTap.deliver(WireTap.take(pair.client), pair.server); // the ClientHello
+            pair.server.runPendingTasks();
+            assertTrue(pair.server.outboundMessages().size() > 0, "the server answered the ClientHello");
+            boolean read = pair.serverHandler().recordLayer().holdsCipher(true);
+            boolean write = pair.serverHandler().recordLayer().holdsCipher(false);
+            int queued = pair.server.outboundMessages().size();
             pair.serverHandler().releaseIdleResources();
             pair.clientHandler().releaseIdleResources();
+            pair.server.runPendingTasks();
+            assertCiphers(pair.serverHandler(), read, write, "server mid-handshake, after releaseIdleResources");
+            assertEquals(queued, pair.server.outboundMessages().size(), "releaseIdleResources wrote something");
+            assertTrue(pair.client.outboundMessages().isEmpty(), "releaseIdleResources wrote something");
             pair.handshake();
             exchange(pair, 7);
             pair.client.close();
             pair.pump();
             assertFalse(pair.client.isOpen());
             pair.clientHandler().releaseIdleResources();
+            pair.client.runPendingTasks();
+            assertTrue(pair.client.outboundMessages().isEmpty(), "releaseIdleResources wrote after close");
+            assertCiphers(pair.clientHandler(), false, false, "client after close");
+            assertTrue(pair.clientEvents.exceptions.isEmpty(), () -> "" + pair.clientEvents.exceptions);
+            assertTrue(pair.serverEvents.exceptions.isEmpty(), () -> "" + pair.serverEvents.exceptions);
         }
     }
 }

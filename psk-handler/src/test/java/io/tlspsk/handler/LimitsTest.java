@@ -13,6 +13,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.tlspsk.codec.CipherSuite;
 import io.tlspsk.codec.alert.AlertDescription;
+import io.tlspsk.codec.alert.TlsLimitExceededException;
 import io.tlspsk.codec.handshake.HandshakeType;
 import io.tlspsk.codec.record.ContentType;
 import io.tlspsk.codec.record.RecordLimits;
@@ -790,15 +791,45 @@ class LimitsTest {
         assertEquals(PskTlsContext.DEFAULT_MAX_PENDING_LOOKUPS, defaults.maxPendingLookups);
     }
 
+    /**
+     * Each counter reaches its own getter and its own name in toString(), and each limit its own counter: every
+     * counter is given a different count, so a swapped field, getter, label or limit shows.
+     */
     @Test
-    void statsNameEveryCounterAndStartAtZero() {
-        PskTlsStats s = PskTlsContext.forServer(PSK).build().stats();
-        String text = s.toString();
-        for (Map.Entry<String, Long> c : limitCounters(s).entrySet()) {
-            assertEquals(0L, c.getValue(), c.getKey());
-            assertTrue(text.contains(c.getKey() + "=0"), () -> c.getKey() + " missing from " + text);
+    void statsReportEachCounterUnderItsOwnNameAndValue() {
+        PskTlsContext context = PskTlsContext.forServer(PSK).build();
+        context.handshakesSucceeded.add(1);
+        context.handshakesFailed.add(2);
+        context.authenticationFailures.add(3);
+        context.handshakeTimeouts.add(4);
+        Map<String, TlsLimitExceededException.Limit> limits = new LinkedHashMap<>();
+        limits.put("oversizedRecords", TlsLimitExceededException.Limit.RECORD_SIZE);
+        limits.put("oversizedHandshakeMessages", TlsLimitExceededException.Limit.HANDSHAKE_MESSAGE_SIZE);
+        limits.put("tooManyIdentities", TlsLimitExceededException.Limit.OFFERED_IDENTITIES);
+        limits.put("oversizedIdentities", TlsLimitExceededException.Limit.IDENTITY_LENGTH);
+        limits.put("lookupBufferOverflows", TlsLimitExceededException.Limit.BUFFERED_DURING_LOOKUP);
+        limits.put("lookupsRefused", TlsLimitExceededException.Limit.PENDING_LOOKUPS);
+        Map<String, Long> expected = new LinkedHashMap<>();
+        expected.put("handshakeTimeouts", 4L);
+        long count = 5;
+        for (Map.Entry<String, TlsLimitExceededException.Limit> e : limits.entrySet()) {
+            for (int i = 0; i < count; i++) {
+                context.limitExceeded(e.getValue());
+            }
+            expected.put(e.getKey(), count++);
         }
-        assertTrue(text.contains("succeeded=0") && text.contains("failed=0") && text.contains("authenticationFailures=0"),
-                text);
+        PskTlsStats s = context.stats();
+        assertEquals(1, s.handshakesSucceeded());
+        assertEquals(2, s.handshakesFailed());
+        assertEquals(3, s.authenticationFailures());
+        Map<String, Long> counters = limitCounters(s);
+        String text = s.toString();
+        for (Map.Entry<String, Long> e : expected.entrySet()) {
+            assertEquals(e.getValue(), counters.get(e.getKey()), e.getKey());
+            assertTrue(text.contains(" " + e.getKey() + "=" + e.getValue() + ",")
+                    || text.contains(" " + e.getKey() + "=" + e.getValue() + ")"), () -> e.getKey() + " in " + text);
+        }
+        assertTrue(text.contains("(succeeded=1,") && text.contains(" failed=2,")
+                && text.contains(" authenticationFailures=3,"), text);
     }
 }

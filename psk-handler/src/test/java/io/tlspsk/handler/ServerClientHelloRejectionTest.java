@@ -49,12 +49,6 @@ class ServerClientHelloRejectionTest {
         }
     }
 
-    @Test
-    void reassembledValidHelloIsByteForByteTheEncodersOutput() {
-        HostileClientHello hello = HostileClientHello.valid(new byte[32]);
-        assertArrayEquals(hello.encoderOutput, hello.message());
-    }
-
     // ---- extensions ----
 
     @Test

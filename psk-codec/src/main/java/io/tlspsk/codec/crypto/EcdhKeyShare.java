@@ -14,6 +14,7 @@ import java.security.spec.ECFieldFp;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.ECParameterSpec;
 import java.security.spec.ECPoint;
+import java.security.spec.ECPrivateKeySpec;
 import java.security.spec.ECPublicKeySpec;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -103,6 +104,30 @@ public final class EcdhKeyShare implements KeyShare {
             BigIntegers.asUnsignedByteArray(w.getAffineX(), publicKey, 1, curve.coordinateLength);
             BigIntegers.asUnsignedByteArray(w.getAffineY(), publicKey, 1 + curve.coordinateLength,
                     curve.coordinateLength);
+        }
+    }
+
+    /**
+     * A fixed private key, for known-answer tests: {@code fixedPrivateKey} is the big-endian scalar, copied. The
+     * public key is computed with BouncyCastle; agreement runs on the engine chosen as in the public constructor.
+     */
+    EcdhKeyShare(NamedGroup group, Provider jcaProvider, byte[] fixedPrivateKey) throws GeneralSecurityException {
+        this.group = group;
+        this.curve = CURVES.get(group);
+        if (curve == null) {
+            throw new IllegalArgumentException("not a NIST curve: " + group);
+        }
+        this.provider = jcaProvider;
+        BigInteger d = new BigInteger(1, fixedPrivateKey);
+        if (d.signum() == 0 || d.compareTo(curve.bc.getN()) >= 0) {
+            throw new IllegalArgumentException(group.tlsName() + " private key out of range");
+        }
+        publicKey = curve.bc.getG().multiply(d).normalize().getEncoded(false);
+        if (jcaProvider == null) {
+            bcPrivateKey = new ECPrivateKeyParameters(d, curve.bc);
+        } else {
+            jcaPrivateKey = KeyFactory.getInstance("EC", jcaProvider)
+                    .generatePrivate(new ECPrivateKeySpec(d, curve.jca));
         }
     }
 

@@ -82,13 +82,41 @@ class HkdfTest {
                 hkdf.expandLabel(secret, "key", null, 16));
     }
 
+    /**
+     * HKDF-Expand-Label known answers from RFC 8448 section 3 (Simple 1-RTT Handshake, SHA-256): the RFC prints each
+     * traffic secret and the key, IV and finished key expanded from it, so these are independent of our code and of
+     * BouncyCastle's.
+     */
     @Test
-    void deriveSecretIsExpandLabelOfHashLength() {
-        Hkdf hkdf = new Hkdf(HashAlgorithm.SHA384);
-        byte[] secret = random(48);
-        byte[] transcriptHash = random(48);
-        assertArrayEquals(hkdf.expandLabel(secret, "derived", transcriptHash, 48),
-                hkdf.deriveSecret(secret, "derived", transcriptHash));
+    void expandLabelMatchesRfc8448TrafficKeysIvsAndFinishedKey() {
+        Hkdf hkdf = new Hkdf(HashAlgorithm.SHA256);
+        byte[] clientHs = hex("b3eddb126e067f35a780b3abf45e2d8f3b1a950738f52e9600746a0e27a55a21");
+        byte[] serverHs = hex("b67b7d690cc16c4e75e54213cb2d37b4e9c912bcded9105d42befd59d391ad38");
+        byte[] clientAp = hex("9e40646ce79a7f9dc05af8889bce6552875afa0b06df0087f792ebb7c17504a5");
+        byte[] serverAp = hex("a11af9f05531f856ad47116b45a950328204b4f44bfb6b3a4b4f1f3fcb631643");
+        assertArrayEquals(hex("dbfaa693d1762c5b666af5d950258d01"), hkdf.expandLabel(clientHs, "key", null, 16));
+        assertArrayEquals(hex("5bd3c71b836e0b76bb73265f"), hkdf.expandLabel(clientHs, "iv", null, 12));
+        assertArrayEquals(hex("3fce516009c21727d0f2e4e86ee403bc"), hkdf.expandLabel(serverHs, "key", null, 16));
+        assertArrayEquals(hex("5d313eb2671276ee13000b30"), hkdf.expandLabel(serverHs, "iv", new byte[0], 12));
+        assertArrayEquals(hex("008d3b66f816ea559f96b537e885c31fc068bf492c652f01f288a1d8cdc19fc8"),
+                hkdf.expandLabel(serverHs, "finished", null, 32));
+        assertArrayEquals(hex("17422dda596ed5d9acd890e3c63f5051"), hkdf.expandLabel(clientAp, "key", null, 16));
+        assertArrayEquals(hex("5b78923dee08579033e523d9"), hkdf.expandLabel(clientAp, "iv", null, 12));
+        assertArrayEquals(hex("9f02283b6c9c07efc26bb9f2ac92e356"), hkdf.expandLabel(serverAp, "key", null, 16));
+        assertArrayEquals(hex("cf782b88dd83549aadf1e984"), hkdf.expandLabel(serverAp, "iv", null, 12));
+    }
+
+    /** Derive-Secret(secret, "derived", "") at both steps of RFC 8448 section 3's schedule (a transcript-hash context). */
+    @Test
+    void deriveSecretMatchesRfc8448DerivedSecrets() {
+        Hkdf hkdf = new Hkdf(HashAlgorithm.SHA256);
+        byte[] emptyHash = hex("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assertArrayEquals(hex("6f2615a108c702c5678f54fc9dbab69716c076189c48250cebeac3576c3611ba"),
+                hkdf.deriveSecret(hex("33ad0a1c607ec03b09e6cd9893680ce210adf300aa1f2660e1b22e10f170f92a"), "derived",
+                        emptyHash));
+        assertArrayEquals(hex("43de77e0c77713859a944db9db2590b53190a65b3ee2e4f12dd7a0bb7ce254b4"),
+                hkdf.deriveSecret(hex("1dc826e93606aa6fdc0aadc12f741b01046aa6b99f691ed221a9f0ca043fbeac"), "derived",
+                        emptyHash));
     }
 
     @Test
@@ -121,10 +149,5 @@ class HkdfTest {
         byte[] key = random(32);
         byte[] data = random(100);
         assertArrayEquals(hkdf.hmac(key, Arrays.copyOfRange(data, 10, 60)), hkdf.hmac(key, data, 10, 50));
-    }
-
-    @Test
-    void hmacUsesTheJdkProvider() {
-        assertEquals("SunJCE", new Hkdf(HashAlgorithm.SHA256).providerName());
     }
 }

@@ -15,17 +15,30 @@ import io.netty.buffer.Unpooled;
 import io.tlspsk.codec.alert.AlertDescription;
 import io.tlspsk.codec.alert.TlsAlertException;
 import io.tlspsk.codec.alert.TlsLimitExceededException;
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Hashtable;
 import java.util.List;
+import java.util.Vector;
+import org.bouncycastle.tls.OfferedPsks;
+import org.bouncycastle.tls.ProtocolName;
+import org.bouncycastle.tls.ProtocolVersion;
+import org.bouncycastle.tls.PskIdentity;
+import org.bouncycastle.tls.ServerName;
+import org.bouncycastle.tls.TlsExtensionsUtils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@link ClientHello#parse} against {@link ClientHelloEncoder}: a full round trip, then the syntax rules of RFC 8446
- * sections 4.1.2, 4.2 and 4.2.11, each violated in an otherwise valid hello.
+ * {@link ClientHello#parse} and {@link ClientHelloEncoder}: each against an independent side (RFC 8448's ClientHellos
+ * parsed, our encoder's output compared byte for byte with a hello written out from RFC 8446 and read by
+ * BouncyCastle's parser), a round trip of every field, then the syntax rules of RFC 8446 sections 4.1.2, 4.2 and
+ * 4.2.11, each violated in an otherwise valid hello.
  */
 class ClientHelloTest {
 
@@ -332,10 +345,171 @@ class ClientHelloTest {
         assertEquals(m.length - HandshakeType.HEADER_LENGTH, ((m[1] & 0xff) << 16) | ((m[2] & 0xff) << 8) | (m[3] & 0xff));
     }
 
+    // ---- byte-exact and independent hellos ----
+
+    /**
+     * The minimal hello, byte for byte as RFC 8446 sections 4.1.2, 4.2.1, 4.2.9 and 4.2.11 lay it out (written here
+     * field by field, not produced by our encoder): extensions in the encoder's order, pre_shared_key last.
+     */
     @Test
-    void reassembledHelloRoundTripsUnchanged() throws Exception {
-        byte[] body = body(encode(fullParams()));
-        assertArrayEquals(body, Hello.from(body).body(), "the test's own disassembly is not faithful");
+    void encodesTheMinimalHelloByteForByte() {
+        byte[] expected = hex("""
+                01 000069                                   client_hello, 105 bytes
+                0303                                        legacy_version TLS 1.2
+                04111e2b3845525f6c798693a0adbac7d4e1eefb0815222f3c495663707d8a97   random
+                00                                          legacy_session_id: empty
+                0002 1301                                   cipher_suites: TLS_AES_128_GCM_SHA256
+                01 00                                       legacy_compression_methods: null
+                003e                                        extensions, 62 bytes
+                002b 0003 02 0304                           supported_versions: TLS 1.3
+                002d 0002 01 00                             psk_key_exchange_modes: psk_ke
+                0029 002d                                   pre_shared_key, 45 bytes
+                0008 0002 6964 00000000                     identities: "id", obfuscated_ticket_age 0
+                0021 20 64717e8b98a5b2bfccd9e6f3000d1a2734414e5b6875828f9ca9b6c3d0ddeaf7   binders: one of 32
+                """);
+        assertArrayEquals(expected, encode(minimalParams()));
+    }
+
+    /** Every field of the encoder's fullest hello as BouncyCastle's own ClientHello parser reads it. */
+    @Test
+    void bouncyCastleReadsEveryFieldTheEncoderWrote() throws Exception {
+        ClientHelloEncoder.Params p = fullParams();
+        byte[] message = encode(p);
+        org.bouncycastle.tls.ClientHello bc = org.bouncycastle.tls.ClientHello.parse(
+                new ByteArrayInputStream(body(message)), null);
+        assertEquals(ProtocolVersion.TLSv12, bc.getVersion());
+        assertArrayEquals(p.random, bc.getRandom());
+        assertArrayEquals(p.legacySessionId, bc.getSessionID());
+        assertArrayEquals(p.cipherSuites, bc.getCipherSuites());
+        Hashtable<?, ?> ext = bc.getExtensions();
+        assertArrayEquals(new ProtocolVersion[] {ProtocolVersion.TLSv13},
+                TlsExtensionsUtils.getSupportedVersionsExtensionClient(ext));
+        assertArrayEquals(p.supportedGroups, TlsExtensionsUtils.getSupportedGroupsExtension(ext));
+        Vector<?> shares = TlsExtensionsUtils.getKeyShareClientHello(ext);
+        assertEquals(1, shares.size());
+        assertEquals(X25519, ((org.bouncycastle.tls.KeyShareEntry) shares.get(0)).getNamedGroup());
+        assertArrayEquals(pattern(32, 2), ((org.bouncycastle.tls.KeyShareEntry) shares.get(0)).getKeyExchange());
+        assertArrayEquals(new short[] {1, 0}, TlsExtensionsUtils.getPSKKeyExchangeModesExtension(ext));
+        Vector<?> names = TlsExtensionsUtils.getServerNameExtensionClient(ext);
+        assertEquals(1, names.size());
+        assertArrayEquals(ascii("example.com"), ((ServerName) names.get(0)).getNameData());
+        Vector<?> alpn = TlsExtensionsUtils.getALPNExtensionClient(ext);
+        assertEquals(List.of("h2", "http/1.1"), List.of(((ProtocolName) alpn.get(0)).getUtf8Decoding(),
+                ((ProtocolName) alpn.get(1)).getUtf8Decoding()));
+        assertArrayEquals(p.cookie, TlsExtensionsUtils.getCookieExtension(ext));
+        OfferedPsks psks = TlsExtensionsUtils.getPreSharedKeyClientHello(ext);
+        assertEquals(2, psks.getIdentities().size());
+        assertArrayEquals(ascii("device-1"), ((PskIdentity) psks.getIdentities().get(0)).getIdentity());
+        assertArrayEquals(ascii("backup-device"), ((PskIdentity) psks.getIdentities().get(1)).getIdentity());
+        assertEquals(0, ((PskIdentity) psks.getIdentities().get(1)).getObfuscatedTicketAge());
+        assertArrayEquals(pattern(32, 100), (byte[]) psks.getBinders().get(0));
+        assertArrayEquals(pattern(48, 101), (byte[]) psks.getBinders().get(1));
+        // Where BouncyCastle truncates the hello for the binders (RFC 8446 section 4.2.11.2) is where we do.
+        ClientHelloEncoder.Encoded e = ClientHelloEncoder.encode(ALLOC, p);
+        try {
+            assertEquals(message.length - psks.getBindersSize(), e.truncatedLength());
+        } finally {
+            e.message().release();
+        }
+    }
+
+    /** RFC 8448 section 3 (Simple 1-RTT Handshake): {client} construct a ClientHello handshake message (196 octets). */
+    static final byte[] RFC8448_CLIENT_HELLO = hex("""
+            01 00 00 c0 03 03 cb 34 ec b1 e7 81 63 ba 1c 38 c6 da cb 19 6a 6d ff a2
+            1a 8d 99 12 ec 18 a2 ef 62 83 02 4d ec e7 00 00 06 13 01 13 03 13 02 01
+            00 00 91 00 00 00 0b 00 09 00 00 06 73 65 72 76 65 72 ff 01 00 01 00 00
+            0a 00 14 00 12 00 1d 00 17 00 18 00 19 01 00 01 01 01 02 01 03 01 04 00
+            23 00 00 00 33 00 26 00 24 00 1d 00 20 99 38 1d e5 60 e4 bd 43 d2 3d 8e
+            43 5a 7d ba fe b3 c0 6e 51 c1 3c ae 4d 54 13 69 1e 52 9a af 2c 00 2b 00
+            03 02 03 04 00 0d 00 20 00 1e 04 03 05 03 06 03 02 03 08 04 08 05 08 06
+            04 01 05 01 06 01 02 01 04 02 05 02 06 02 02 02 00 2d 00 02 01 01 00 1c
+            00 02 40 01""");
+
+    /**
+     * RFC 8448 section 4 (Resumed 0-RTT Handshake): {client} the ClientHello with its binder (512 octets): a ticket
+     * as the PSK identity, early_data, padding, and pre_shared_key last.
+     */
+    static final byte[] RFC8448_RESUMED_CLIENT_HELLO = hex("""
+            01 00 01 fc 03 03 1b c3 ce b6 bb e3 9c ff 93 83 55 b5 a5 0a db 6d b2 1b 7a 6a f6 49 d7 b4 bc 41 9d 78
+            76 48 7d 95 00 00 06 13 01 13 03 13 02 01 00 01 cd 00 00 00 0b 00 09 00 00 06 73 65 72 76 65 72 ff 01
+            00 01 00 00 0a 00 14 00 12 00 1d 00 17 00 18 00 19 01 00 01 01 01 02 01 03 01 04 00 33 00 26 00 24 00
+            1d 00 20 e4 ff b6 8a c0 5f 8d 96 c9 9d a2 66 98 34 6c 6b e1 64 82 ba dd da fe 05 1a 66 b4 f1 8d 66 8f
+            0b 00 2a 00 00 00 2b 00 03 02 03 04 00 0d 00 20 00 1e 04 03 05 03 06 03 02 03 08 04 08 05 08 06 04 01
+            05 01 06 01 02 01 04 02 05 02 06 02 02 02 00 2d 00 02 01 01 00 1c 00 02 40 01 00 15 00 57 00 00 00 00
+            00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
+            00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
+            00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 29 00 dd 00 b8 00 b2 2c 03 5d 82 93 59 ee 5f f7 af 4e
+            c9 00 00 00 00 26 2a 64 94 dc 48 6d 2c 8a 34 cb 33 fa 90 bf 1b 00 70 ad 3c 49 88 83 c9 36 7c 09 a2 be
+            78 5a bc 55 cd 22 60 97 a3 a9 82 11 72 83 f8 2a 03 a1 43 ef d3 ff 5d d3 6d 64 e8 61 be 7f d6 1d 28 27
+            db 27 9c ce 14 50 77 d4 54 a3 66 4d 4e 6d a4 d2 9e e0 37 25 a6 a4 da fc d0 fc 67 d2 ae a7 05 29 51 3e
+            3d a2 67 7f a5 90 6c 5b 3f 7d 8f 92 f2 28 bd a4 0d da 72 14 70 f9 fb f2 97 b5 ae a6 17 64 6f ac 5c 03
+            27 2e 97 07 27 c6 21 a7 91 41 ef 5f 7d e6 50 5e 5b fb c3 88 e9 33 43 69 40 93 93 4a e4 d3 57 fa d6 aa
+            cb 00 21 20 3a dd 4f b2 d8 fd f8 22 a0 ca 3c f7 67 8e f5 e8 8d ae 99 01 41 c5 92 4d 57 bb 6f a3 1b 9e
+            5f 9d""");
+
+    @Test
+    void parsesTheRfc8448SimpleClientHello() throws Exception {
+        assertEquals(196, RFC8448_CLIENT_HELLO.length);
+        ClientHello h = parse(body(RFC8448_CLIENT_HELLO));
+        assertArrayEquals(hex("cb34ecb1e78163ba1c38c6dacb196a6dffa21a8d9912ec18a2ef6283024dece7"), h.random());
+        assertEquals(0, h.legacySessionId().length);
+        assertArrayEquals(new int[] {0x1301, 0x1303, 0x1302}, h.cipherSuites());
+        assertTrue(h.nullCompressionOnly());
+        assertArrayEquals(new int[] {ExtensionType.SERVER_NAME, 0xff01, ExtensionType.SUPPORTED_GROUPS, 0x0023,
+                ExtensionType.KEY_SHARE, ExtensionType.SUPPORTED_VERSIONS, ExtensionType.SIGNATURE_ALGORITHMS,
+                ExtensionType.PSK_KEY_EXCHANGE_MODES, 0x001c}, h.extensionTypes());
+        assertEquals("server", h.serverName());
+        assertArrayEquals(new int[] {X25519, SECP256R1, 0x0018, 0x0019, 0x0100, 0x0101, 0x0102, 0x0103, 0x0104},
+                h.supportedGroups());
+        assertEquals(1, h.keyShares().size());
+        assertEquals(X25519, h.keyShares().get(0).group());
+        assertArrayEquals(hex("99381de560e4bd43d23d8e435a7dbafeb3c06e51c13cae4d5413691e529aaf2c"),
+                h.keyShares().get(0).keyExchange());
+        assertArrayEquals(new int[] {ClientHello.TLS13}, h.supportedVersions());
+        assertArrayEquals(new int[] {1}, h.pskKeyExchangeModes()); // psk_dhe_ke
+        assertNull(h.pskOffer());
+        assertFalse(h.earlyData());
+    }
+
+    /**
+     * The resumed hello's pre_shared_key: the ticket identity, its obfuscated age and the binder the RFC prints, and
+     * the truncation point: the SHA-256 of the hello up to the binders list is the RFC's binder hash.
+     */
+    @Test
+    void parsesTheRfc8448ResumedClientHelloUpToItsBinder() throws Exception {
+        assertEquals(512, RFC8448_RESUMED_CLIENT_HELLO.length);
+        ClientHello h = parse(body(RFC8448_RESUMED_CLIENT_HELLO));
+        assertTrue(h.earlyData());
+        assertEquals(ExtensionType.PRE_SHARED_KEY, h.extensionTypes()[h.extensionTypes().length - 1]);
+        assertEquals(0x0015, h.extensionTypes()[h.extensionTypes().length - 2]); // padding, ignored
+        PskOffer offer = h.pskOffer();
+        assertEquals(1, offer.identities().size());
+        byte[] ticket = offer.identities().get(0);
+        assertEquals(178, ticket.length);
+        assertArrayEquals(hex("2c035d829359ee5ff7af4ec900000000"), Arrays.copyOf(ticket, 16));
+        assertArrayEquals(hex("4ae4d357"), Arrays.copyOfRange(ticket, 174, 178));
+        assertEquals(0xfad6aacbL, offer.obfuscatedTicketAge(0) & 0xffffffffL);
+        assertArrayEquals(hex("3add4fb2d8fdf822a0ca3cf7678ef5e88dae990141c5924d57bb6fa31b9e5f9d"),
+                offer.binders().get(0));
+        assertEquals(2 + 1 + 32, offer.bindersLength());
+        byte[] truncated = Arrays.copyOf(RFC8448_RESUMED_CLIENT_HELLO,
+                RFC8448_RESUMED_CLIENT_HELLO.length - offer.bindersLength());
+        assertArrayEquals(hex("63224b2e4573f2d3454ca84b9d009a04f6be9e05711a8396473aefa01e924a14"),
+                MessageDigest.getInstance("SHA-256").digest(truncated));
+    }
+
+    static byte[] hex(String annotated) {
+        StringBuilder digits = new StringBuilder();
+        for (String line : annotated.split("\n")) {
+            // Hex groups up to the first annotation: a word that is not all hex digits ends the line's data.
+            for (String word : line.trim().split("\\s+")) {
+                if (!word.matches("[0-9a-fA-F]+")) {
+                    break;
+                }
+                digits.append(word);
+            }
+        }
+        return HexFormat.of().parseHex(digits.toString());
     }
 
     // ---- extensions ----

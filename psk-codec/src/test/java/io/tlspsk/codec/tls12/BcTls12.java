@@ -3,6 +3,7 @@ package io.tlspsk.codec.tls12;
 import io.tlspsk.codec.CipherSuite;
 import io.tlspsk.codec.crypto.HashAlgorithm;
 import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.security.SecureRandom;
 import org.bouncycastle.tls.ConnectionEnd;
@@ -12,6 +13,7 @@ import org.bouncycastle.tls.PRFAlgorithm;
 import org.bouncycastle.tls.ProtocolVersion;
 import org.bouncycastle.tls.SecurityParameters;
 import org.bouncycastle.tls.TlsContext;
+import org.bouncycastle.tls.TlsUtils;
 import org.bouncycastle.tls.crypto.CryptoHashAlgorithm;
 import org.bouncycastle.tls.crypto.TlsCipher;
 import org.bouncycastle.tls.crypto.TlsCryptoParameters;
@@ -50,25 +52,56 @@ final class BcTls12 {
      */
     static TlsCipher cipher(CipherSuite suite, byte[] master, byte[] clientRandom, byte[] serverRandom, boolean server,
                             boolean encryptThenMac) throws Exception {
-        SecurityParameters sp = new SecurityParameters();
-        set(sp, "entity", server ? ConnectionEnd.server : ConnectionEnd.client);
+        SecurityParameters sp = securityParameters(suite.hash(), clientRandom, serverRandom, server);
         set(sp, "cipherSuite", suite.id());
-        set(sp, "prfAlgorithm", prfAlgorithm(suite.hash()));
-        set(sp, "prfCryptoHashAlgorithm",
-                suite.hash() == HashAlgorithm.SHA384 ? CryptoHashAlgorithm.sha384 : CryptoHashAlgorithm.sha256);
-        set(sp, "prfHashLength", suite.hash().length());
         set(sp, "verifyDataLength", 12);
         set(sp, "masterSecret", CRYPTO.createSecret(master.clone()));
+        set(sp, "encryptThenMAC", encryptThenMac);
+        TlsContext context = context(sp, server);
+        return CRYPTO.createCipher(new TlsCryptoParameters(context), encryptionAlgorithm(suite),
+                suite.isCbc() ? MACAlgorithm.hmac_sha256 : MACAlgorithm._null);
+    }
+
+    /**
+     * The master secret as BouncyCastle's own handshake computes it ({@code TlsUtils.calculateMasterSecret}, package
+     * private, called by reflection): with {@code extendedMasterSecret} it is RFC 7627's derivation from the session
+     * hash, else RFC 5246's from the randoms. BouncyCastle picks the label and the seed itself.
+     */
+    static byte[] masterSecret(HashAlgorithm hash, byte[] premaster, byte[] clientRandom, byte[] serverRandom,
+                               byte[] sessionHash, boolean extendedMasterSecret) throws Exception {
+        SecurityParameters sp = securityParameters(hash, clientRandom, serverRandom, true);
+        set(sp, "sessionHash", sessionHash.clone());
+        set(sp, "extendedMasterSecret", extendedMasterSecret);
+        Method calculate = TlsUtils.class.getDeclaredMethod("calculateMasterSecret", TlsContext.class,
+                TlsSecret.class);
+        calculate.setAccessible(true);
+        TlsSecret master = (TlsSecret) calculate.invoke(null, context(sp, true), CRYPTO.createSecret(premaster.clone()));
+        return master.extract();
+    }
+
+    /** TLS 1.2 parameters with the PRF of {@code hash} and the randoms, for one end. */
+    private static SecurityParameters securityParameters(HashAlgorithm hash, byte[] clientRandom, byte[] serverRandom,
+                                                         boolean server) throws ReflectiveOperationException {
+        SecurityParameters sp = new SecurityParameters();
+        set(sp, "entity", server ? ConnectionEnd.server : ConnectionEnd.client);
+        set(sp, "prfAlgorithm", prfAlgorithm(hash));
+        set(sp, "prfCryptoHashAlgorithm",
+                hash == HashAlgorithm.SHA384 ? CryptoHashAlgorithm.sha384 : CryptoHashAlgorithm.sha256);
+        set(sp, "prfHashLength", hash.length());
         set(sp, "clientRandom", clientRandom.clone());
         set(sp, "serverRandom", serverRandom.clone());
         set(sp, "negotiatedVersion", ProtocolVersion.TLSv12);
-        set(sp, "encryptThenMAC", encryptThenMac);
+        return sp;
+    }
+
+    /** A TlsContext outside a real handshake: a dynamic proxy answering with {@code sp} (see the class comment). */
+    private static TlsContext context(SecurityParameters sp, boolean server) {
         TlsNonceGenerator nonces = size -> {
             byte[] b = new byte[size];
             RANDOM.nextBytes(b);
             return b;
         };
-        TlsContext context = (TlsContext) Proxy.newProxyInstance(BcTls12.class.getClassLoader(),
+        return (TlsContext) Proxy.newProxyInstance(BcTls12.class.getClassLoader(),
                 new Class<?>[] {TlsContext.class}, (proxy, method, args) -> {
                     switch (method.getName()) {
                         case "getCrypto": return CRYPTO;
@@ -87,8 +120,6 @@ final class BcTls12 {
                         default: return null;
                     }
                 });
-        return CRYPTO.createCipher(new TlsCryptoParameters(context), encryptionAlgorithm(suite),
-                suite.isCbc() ? MACAlgorithm.hmac_sha256 : MACAlgorithm._null);
     }
 
     static int encryptionAlgorithm(CipherSuite suite) {

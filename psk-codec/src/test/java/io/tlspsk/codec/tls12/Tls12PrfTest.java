@@ -80,17 +80,26 @@ class Tls12PrfTest {
         assertArrayEquals(BcTls12.prf(hash, master, "server finished", sessionHash, 12), server);
     }
 
-    @Test
-    void extendedMasterSecretMatchesBouncyCastlesOwnDerivation() {
-        // BC's TlsUtils derives the EMS itself from the session hash; go through its public PRF entry point with
-        // the RFC 7627 label to make sure the label spelling is the one interoperating stacks use.
-        byte[] premaster = PskPremaster.withOtherSecret(Tls12RecordProtectionTest.random(32),
-                Tls12RecordProtectionTest.random(16));
-        byte[] sessionHash = Tls12RecordProtectionTest.random(32);
-        byte[] expected = BcTls12.CRYPTO.createSecret(premaster.clone()).deriveUsingPRF(
-                org.bouncycastle.tls.PRFAlgorithm.tls_prf_sha256,
-                org.bouncycastle.tls.ExporterLabel.extended_master_secret, sessionHash, 48).extract();
-        assertArrayEquals(expected, new Tls12Prf(HashAlgorithm.SHA256).extendedMasterSecret(premaster, sessionHash));
+    /**
+     * The (extended) master secret against BouncyCastle's own derivation (its handshake's calculateMasterSecret, which
+     * picks RFC 7627's label and the session hash, or RFC 5246's label and the randoms, itself), not against our PRF
+     * with our label: a premaster of each PSK shape (RFC 4279 section 2, with and without an (EC)DHE secret).
+     */
+    @ParameterizedTest
+    @EnumSource(HashAlgorithm.class)
+    void masterSecretsMatchBouncyCastlesHandshakeDerivation(HashAlgorithm hash) throws Exception {
+        Tls12Prf prf = new Tls12Prf(hash);
+        byte[][] premasters = {PskPremaster.plain(Tls12RecordProtectionTest.random(32)),
+                PskPremaster.withOtherSecret(Tls12RecordProtectionTest.random(32), Tls12RecordProtectionTest.random(256))};
+        for (byte[] premaster : premasters) {
+            byte[] clientRandom = Tls12RecordProtectionTest.random(32);
+            byte[] serverRandom = Tls12RecordProtectionTest.random(32);
+            byte[] sessionHash = Tls12RecordProtectionTest.random(hash.length());
+            assertArrayEquals(BcTls12.masterSecret(hash, premaster, clientRandom, serverRandom, sessionHash, true),
+                    prf.extendedMasterSecret(premaster, sessionHash), "extended master secret");
+            assertArrayEquals(BcTls12.masterSecret(hash, premaster, clientRandom, serverRandom, sessionHash, false),
+                    prf.masterSecret(premaster, clientRandom, serverRandom), "master secret");
+        }
     }
 
     @Test

@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A server {@link PskHandshakeHandler} in an {@link EmbeddedChannel} fed arbitrary client bytes. Contract per input:
- * the channel is either still open with the handshake not failed and nothing having reached the end of the
- * pipeline's exception path, or closed with a failed handshake future whose cause is a {@link PskAlertException}
+ * unless the handshake completed, no message and no exception reached the end of the pipeline, and the channel is
+ * either still open with the handshake not failed, or closed with a failed handshake future whose cause is a {@link PskAlertException}
  * (or the handler's {@link SSLException} for a close during the handshake); the server never answers hostile input
  * with internal_error (that is how a RuntimeException inside the handler surfaces); every buffer handed in ends with
  * a reference count of 0.
@@ -113,6 +113,11 @@ class ServerHandlerFuzzTest {
                 }
             }
             return;
+        }
+        // The README's promise: without a completed handshake no plaintext reaches the application.
+        if (!tail.messages.isEmpty()) {
+            throw new AssertionError(tail.messages.size() + " message(s) reached the pipeline end without a "
+                    + "completed handshake, the first: " + tail.messages.get(0));
         }
         if (ch.isOpen()) {
             assertFalse(f.isDone(), () -> "handshake failed but channel left open: " + f.cause());
