@@ -72,6 +72,9 @@ class LimitsTest {
         m.put("lookupBufferOverflows", s.lookupBufferOverflows());
         m.put("handshakeTimeouts", s.handshakeTimeouts());
         m.put("lookupsRefused", s.lookupsRefused());
+        m.put("tooManyKeyUpdates", s.tooManyKeyUpdates());
+        m.put("tooManyRenegotiations", s.tooManyRenegotiations());
+        m.put("tooManyRecordsWithoutProgress", s.tooManyRecordsWithoutProgress());
         return m;
     }
 
