@@ -260,6 +260,12 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
         }
         finished = true;
         releaseAll(null);
+        if (readHolds != 0) {
+            readHolds = 0; // no one is left to end the hold: reading goes back to what it was
+            if (autoReadBeforeHold) {
+                ctx.channel().config().setAutoRead(true);
+            }
+        }
         // The record codec and layer were added by this handler and make no sense without it.
         if (ctx.pipeline().context(recordLayer) != null) {
             ctx.pipeline().remove(recordLayer);

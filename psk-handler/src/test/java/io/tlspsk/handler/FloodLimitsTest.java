@@ -406,6 +406,16 @@ class FloodLimitsTest {
         }
     }
 
+    @Test
+    void removingTheHandlerWhileReadingIsHeldOffGivesAutoReadBack() {
+        try (EmbeddedPair pair = tls13Pair(b -> { })) {
+            setWritable(pair.server, false);
+            assertFalse(pair.server.config().isAutoRead());
+            pair.server.pipeline().remove(pair.serverHandler());
+            assertTrue(pair.server.config().isAutoRead(), "no handler is left to end the hold");
+        }
+    }
+
     /**
      * An application that reads on demand (autoRead off) keeps it so; a read() it asks for while reading is held
      * off reaches the transport once the hold ends, and only then.
