@@ -85,11 +85,22 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
     private boolean closingAfterFatalAlert;
     private ChannelPromise lingerClose;
     private boolean tls12;
-    private boolean inboundPaused;
-    private boolean autoReadBeforePause;
+    private final FloodGuard floodGuard;
+    /** Why reading from the peer is held off now: a bit per reason ({@link #HOLD_FOR_LOOKUP}, ...); 0 when reading. */
+    private int readHolds;
+    /** The channel's autoRead when the first hold began, given back when the last one ends. */
+    private boolean autoReadBeforeHold;
+    /** A read() that the application asked for while reading was held off, passed on when the hold ends. */
+    private boolean readRequestedDuringHold;
+
+    /** Reading is held off while a PSK lookup is pending: what arrives cannot be decrypted before it answers. */
+    private static final int HOLD_FOR_LOOKUP = 1;
+    /** Reading is held off while the channel is not writable: see {@link #channelWritabilityChanged}. */
+    private static final int HOLD_WHILE_UNWRITABLE = 2;
 
     PskHandshakeHandler(PskTlsContext context, ByteBufAllocator alloc) {
         this.context = context;
+        this.floodGuard = new FloodGuard(context);
     }
 
     /** Completes with the negotiated session when the handshake succeeds, or fails with its cause. */
@@ -260,6 +271,12 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
         }
         finished = true;
         releaseAll(null);
+        if (readHolds != 0) {
+            readHolds = 0; // no one is left to end the hold: reading goes back to what it was
+            if (autoReadBeforeHold) {
+                ctx.channel().config().setAutoRead(true);
+            }
+        }
         // The record codec and layer were added by this handler and make no sense without it.
         if (ctx.pipeline().context(recordLayer) != null) {
             ctx.pipeline().remove(recordLayer);
@@ -359,6 +376,12 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
             try {
                 int type = message.getUnsignedByte(message.readerIndex());
                 if (handshake != null) {
+                    if (context.client && type == Tls12Messages.HELLO_REQUEST) {
+                        // Ignored during a TLS 1.2 handshake (RFC 5246 section 7.4.1.1): it moves nothing on.
+                        floodGuard.recordWithoutProgress("HelloRequest during the handshake");
+                    } else {
+                        floodGuard.handshakeMessage();
+                    }
                     handshake.onMessage(type, message);
                 } else {
                     onPostHandshakeMessage(type, message);
@@ -379,6 +402,7 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
             throw TlsAlertException.unexpectedMessage("change_cipher_spec with a value other than 1");
         }
         requireNoPartialMessage();
+        floodGuard.recordWithoutProgress("change_cipher_spec");
         handshake.onChangeCipherSpec();
     }
 
@@ -398,8 +422,10 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
             onCloseNotify();
         } else if (code == AlertDescription.USER_CANCELED.code()) {
             // RFC 8446 section 6.1: user_canceled precedes close_notify; nothing to do yet.
+            floodGuard.recordWithoutProgress("user_canceled alert");
         } else if (tls12 && level == ALERT_WARNING) {
             // RFC 5246 section 7.2: in TLS 1.2 a warning (e.g. no_renegotiation) does not end the connection.
+            floodGuard.recordWithoutProgress("warning alert " + code);
         } else {
             // RFC 8446 section 6.2: every other alert is fatal, whatever level it claims.
             PskAlertException cause = PskAlertException.received(code);
@@ -431,9 +457,12 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
         }
         ByteBuf data = record.content();
         if (data.isReadable()) {
+            floodGuard.applicationData();
             ctx.fireChannelRead(data); // ownership passes to the next handler
         } else {
+            // RFC 8446 section 5.1 and RFC 5246 section 6.2.1 allow them, as traffic analysis countermeasures.
             record.release();
+            floodGuard.recordWithoutProgress("empty application data record");
         }
     }
 
@@ -448,12 +477,14 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
                         message.slice(message.readerIndex() + HandshakeType.HEADER_LENGTH,
                                 message.readableBytes() - HandshakeType.HEADER_LENGTH));
                 requireNoPartialMessage();
+                if (!recordLayer.peerKeyUpdateArrived()) {
+                    floodGuard.keyUpdate(); // the answer to our own request does not count
+                }
                 recordLayer.updateReadKey();
                 if (requested) {
-                    // RFC 8446 section 4.6.3: answer with update_not_requested before any more application data.
-                    ctx.flush();
-                    recordLayer.sendKeyUpdate(false, ctx.voidPromise());
-                    ctx.flush();
+                    // RFC 8446 section 4.6.3: answered with update_not_requested before our next application data,
+                    // or at the end of this read; requests received meanwhile share that one answer.
+                    recordLayer.keyUpdateRequested();
                 }
                 break;
             }
@@ -462,6 +493,7 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
                     throw TlsAlertException.unexpectedMessage("NewSessionTicket sent by a client");
                 }
                 // Resumption is not offered: a ticket is of no use to an external-PSK client and is dropped.
+                floodGuard.recordWithoutProgress("NewSessionTicket");
                 break;
             default:
                 throw TlsAlertException.unexpectedMessage(
@@ -480,7 +512,71 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
         if (!renegotiation) {
             throw TlsAlertException.unexpectedMessage(HandshakeType.name(type) + " after the handshake");
         }
+        floodGuard.renegotiation();
         writeAlertRecord(AlertDescription.NO_RENEGOTIATION, ALERT_WARNING);
+    }
+
+    /**
+     * Reading from the peer is held off while the channel is not writable (what is queued for it is above the
+     * channel's write buffer high water mark), and resumes when it is writable again. So a peer that sends and
+     * never reads cannot make this side queue answers of any kind (KeyUpdates, warnings, the application's own
+     * replies) without bound: once its queue is full, nothing more is read from it. The application's autoRead
+     * choice is given back when reading resumes.
+     */
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (!finished) {
+            if (ctx.channel().isWritable()) {
+                releaseRead(HOLD_WHILE_UNWRITABLE, false);
+            } else {
+                holdRead(HOLD_WHILE_UNWRITABLE);
+            }
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    /** While reading is held off, the application's read() waits for the hold to end. */
+    @Override
+    public void read(ChannelHandlerContext ctx) {
+        if (readHolds != 0 && !finished) {
+            readRequestedDuringHold = true;
+            return;
+        }
+        ctx.read();
+    }
+
+    /** Holds reading off for {@code reason} (one of the HOLD_ bits) until {@link #releaseRead} of the same reason. */
+    private void holdRead(int reason) {
+        if (readHolds == 0) {
+            autoReadBeforeHold = ctx.channel().config().isAutoRead();
+            ctx.channel().config().setAutoRead(false);
+        }
+        readHolds |= reason;
+    }
+
+    /**
+     * Ends the hold for {@code reason}; reading resumes when no other reason holds it off, as the application had
+     * it: with autoRead on, or with one read if the application asked for one meanwhile ({@code readAnyway}: or
+     * whether or not it did, when the handshake itself must read on).
+     */
+    private void releaseRead(int reason, boolean readAnyway) {
+        if ((readHolds & reason) == 0) {
+            return;
+        }
+        readHolds &= ~reason;
+        if (readAnyway) {
+            readRequestedDuringHold = true; // owed even if another reason still holds reading off
+        }
+        if (readHolds != 0) {
+            return;
+        }
+        boolean readOnce = readRequestedDuringHold;
+        readRequestedDuringHold = false;
+        if (autoReadBeforeHold) {
+            ctx.channel().config().setAutoRead(true);
+        } else if (readOnce) {
+            ctx.read();
+        }
     }
 
     @Override
@@ -653,22 +749,15 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
 
     /** Stops reading while an asynchronous PSK lookup runs; what already arrived is held undecrypted. */
     void pauseInbound() {
-        inboundPaused = true;
         recordLayer.pauseInbound();
-        autoReadBeforePause = ctx.channel().config().isAutoRead();
-        ctx.channel().config().setAutoRead(false);
+        holdRead(HOLD_FOR_LOOKUP);
     }
 
     void resumeInbound() throws TlsAlertException {
-        if (!inboundPaused) {
+        if ((readHolds & HOLD_FOR_LOOKUP) == 0) {
             return;
         }
-        inboundPaused = false;
-        if (autoReadBeforePause) {
-            ctx.channel().config().setAutoRead(true);
-        } else {
-            ctx.read();
-        }
+        releaseRead(HOLD_FOR_LOOKUP, true); // the handshake reads on even if the application reads on demand
         recordLayer.resumeInbound();
     }
 

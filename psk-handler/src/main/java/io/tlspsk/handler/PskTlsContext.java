@@ -44,6 +44,26 @@ public final class PskTlsContext {
     /** The default most bytes a server holds from a client while that client's PSK lookup is pending: 64 KiB. */
     public static final int DEFAULT_MAX_BYTES_HELD_DURING_LOOKUP = 64 * 1024;
 
+    /** The default most KeyUpdates accepted in a row without application data between them: 32, as BoringSSL. */
+    public static final int DEFAULT_MAX_CONSECUTIVE_KEY_UPDATES = 32;
+
+    /**
+     * The default most records accepted in a row that carry no progress (see
+     * {@link Builder#maxRecordsWithoutProgress}): 32, as OpenSSL and BoringSSL allow for empty records.
+     */
+    public static final int DEFAULT_MAX_RECORDS_WITHOUT_PROGRESS = 32;
+
+    /** Upper end of the range of {@code maxConsecutiveKeyUpdates} and {@code maxRecordsWithoutProgress}. */
+    static final int MAX_FLOOD_LIMIT = 1 << 16;
+
+    /**
+     * TLS 1.2: how many renegotiation attempts in a row (no application data between them) are refused with a
+     * no_renegotiation warning; the next one ends the connection with unexpected_message. A peer refused three times
+     * that asks again without sending anything else is not going to stop. Each refusal is an answer we must write,
+     * so without this bound a peer that never reads could make us queue them without end.
+     */
+    public static final int MAX_REFUSED_RENEGOTIATIONS = 3;
+
     final boolean client;
     final PskSelector selector;
     final List<ExternalPsk> clientPsks;
@@ -67,6 +87,8 @@ public final class PskTlsContext {
     final int maxIdentityLength;
     final int maxBytesHeldDuringLookup;
     final int maxPendingLookups;
+    final int maxConsecutiveKeyUpdates;
+    final int maxRecordsWithoutProgress;
     /** Server: identities this entity offers as a client (Selfie protection); wrapped copies, compared by content. */
     private final Set<ByteBuffer> rejectedIdentities;
     /** Server: one decoy key per hash, indexed by {@link HashAlgorithm#ordinal()} (see {@link #decoyKey}). */
@@ -85,6 +107,9 @@ public final class PskTlsContext {
     final LongAdder handshakeTimeouts = new LongAdder();
     final LongAdder lookupsRefused = new LongAdder();
     final LongAdder earlyDataOverflows = new LongAdder();
+    final LongAdder tooManyKeyUpdates = new LongAdder();
+    final LongAdder tooManyRenegotiations = new LongAdder();
+    final LongAdder tooManyRecordsWithoutProgress = new LongAdder();
 
     /** Server: PSK lookups started and not yet completed or abandoned, over every channel of this context. */
     private final AtomicInteger pendingLookups = new AtomicInteger();
@@ -118,6 +143,8 @@ public final class PskTlsContext {
         this.maxIdentityLength = b.maxIdentityLength;
         this.maxPendingLookups = b.maxPendingLookups;
         this.maxBytesHeldDuringLookup = b.maxBytesHeldDuringLookup;
+        this.maxConsecutiveKeyUpdates = b.maxConsecutiveKeyUpdates;
+        this.maxRecordsWithoutProgress = b.maxRecordsWithoutProgress;
         this.rejectedIdentities = Set.copyOf(rejectedIdentities);
         this.decoyKeys = client ? null : newDecoyKeys();
     }
@@ -247,7 +274,8 @@ public final class PskTlsContext {
         return new PskTlsStats(handshakesSucceeded.sum(), handshakesFailed.sum(), authenticationFailures.sum(),
                 oversizedRecords.sum(), oversizedHandshakeMessages.sum(), tooManyIdentities.sum(),
                 oversizedIdentities.sum(), lookupBufferOverflows.sum(), handshakeTimeouts.sum(),
-                lookupsRefused.sum(), earlyDataOverflows.sum());
+                lookupsRefused.sum(), earlyDataOverflows.sum(), tooManyKeyUpdates.sum(), tooManyRenegotiations.sum(),
+                tooManyRecordsWithoutProgress.sum());
     }
 
     /** Counts a connection ended by {@code limit}; called once per connection, on its failure path only. */
@@ -273,6 +301,15 @@ public final class PskTlsContext {
                 break;
             case EARLY_DATA:
                 earlyDataOverflows.increment();
+                break;
+            case KEY_UPDATES:
+                tooManyKeyUpdates.increment();
+                break;
+            case RENEGOTIATIONS:
+                tooManyRenegotiations.increment();
+                break;
+            case RECORDS_WITHOUT_PROGRESS:
+                tooManyRecordsWithoutProgress.increment();
                 break;
             default:
                 throw new IllegalArgumentException("unknown limit " + limit);
@@ -391,6 +428,8 @@ public final class PskTlsContext {
         private int maxIdentityLength = DEFAULT_MAX_IDENTITY_LENGTH;
         private int maxPendingLookups = DEFAULT_MAX_PENDING_LOOKUPS;
         private int maxBytesHeldDuringLookup = DEFAULT_MAX_BYTES_HELD_DURING_LOOKUP;
+        private int maxConsecutiveKeyUpdates = DEFAULT_MAX_CONSECUTIVE_KEY_UPDATES;
+        private int maxRecordsWithoutProgress = DEFAULT_MAX_RECORDS_WITHOUT_PROGRESS;
         private final Set<ByteBuffer> rejectedIdentities = new HashSet<>();
 
         private Builder(boolean client, boolean dual) {
@@ -608,6 +647,42 @@ public final class PskTlsContext {
         }
 
         /**
+         * TLS 1.3: most KeyUpdates accepted from the peer in a row with no application data from it between them; one
+         * more ends the connection with unexpected_message, counted in {@link PskTlsStats#tooManyKeyUpdates()}.
+         * Default {@value #DEFAULT_MAX_CONSECUTIVE_KEY_UPDATES} (BoringSSL's limit); between 1 and 65536. The peer's
+         * answer to a KeyUpdate we requested ({@link PskHandshakeHandler#updateKeys(boolean)}) does not count.
+         *
+         * <p>Each KeyUpdate costs a key derivation, and one that requests an update costs us a KeyUpdate of our own.
+         * Requests that arrive while we have sent nothing are answered with one KeyUpdate, sent before our next
+         * application data or at the end of the read (RFC 8446 section 4.6.3 allows that), so a peer cannot make us
+         * queue an answer per request.
+         */
+        public Builder maxConsecutiveKeyUpdates(int count) {
+            this.maxConsecutiveKeyUpdates = count;
+            return this;
+        }
+
+        /**
+         * Most records accepted from the peer in a row that carry nothing for the application or the handshake: empty
+         * application data records, TLS 1.2 warning alerts, user_canceled alerts, change_cipher_spec records, a
+         * HelloRequest the client ignores during a TLS 1.2 handshake, NewSessionTickets the client ignores. One more
+         * ends the connection with unexpected_message, counted in
+         * {@link PskTlsStats#tooManyRecordsWithoutProgress()}. Application data of at least one byte, and a handshake
+         * message during the handshake, start the count again. Default
+         * {@value #DEFAULT_MAX_RECORDS_WITHOUT_PROGRESS} (OpenSSL and BoringSSL stop at 32 empty records); between 1
+         * and 65536.
+         *
+         * <p>Such records cost a decryption each and reach no application handler, so the application cannot limit
+         * them itself. KeyUpdates (see {@link #maxConsecutiveKeyUpdates}) and refused renegotiations (see
+         * {@link #MAX_REFUSED_RENEGOTIATIONS}) have limits of their own and neither add to this count nor start it
+         * again.
+         */
+        public Builder maxRecordsWithoutProgress(int count) {
+            this.maxRecordsWithoutProgress = count;
+            return this;
+        }
+
+        /**
          * Server: most PSK lookups pending at once over every channel of this context: lookups the
          * {@link PskSelector} was asked for and has not answered yet (TLS 1.3 asks after the ClientHello, TLS 1.2
          * after the ClientKeyExchange). A lookup stops counting when its stage completes (successfully or not) or
@@ -739,6 +814,12 @@ public final class PskTlsContext {
             }
             if (maxBytesHeldDuringLookup < 1024 || maxBytesHeldDuringLookup > 16 << 20) {
                 throw new IllegalStateException("maxBytesHeldDuringLookup must be between 1 KiB and 16 MiB");
+            }
+            if (maxConsecutiveKeyUpdates < 1 || maxConsecutiveKeyUpdates > MAX_FLOOD_LIMIT) {
+                throw new IllegalStateException("maxConsecutiveKeyUpdates must be between 1 and " + MAX_FLOOD_LIMIT);
+            }
+            if (maxRecordsWithoutProgress < 1 || maxRecordsWithoutProgress > MAX_FLOOD_LIMIT) {
+                throw new IllegalStateException("maxRecordsWithoutProgress must be between 1 and " + MAX_FLOOD_LIMIT);
             }
             if (!dual) {
                 return new PskTlsContext(this, client, null, rejectedIdentities);

@@ -23,10 +23,14 @@ public final class PskTlsStats {
     private final long handshakeTimeouts;
     private final long lookupsRefused;
     private final long earlyDataOverflows;
+    private final long tooManyKeyUpdates;
+    private final long tooManyRenegotiations;
+    private final long tooManyRecordsWithoutProgress;
 
     PskTlsStats(long handshakesSucceeded, long handshakesFailed, long authenticationFailures, long oversizedRecords,
                 long oversizedHandshakeMessages, long tooManyIdentities, long oversizedIdentities,
-                long lookupBufferOverflows, long handshakeTimeouts, long lookupsRefused, long earlyDataOverflows) {
+                long lookupBufferOverflows, long handshakeTimeouts, long lookupsRefused, long earlyDataOverflows,
+                long tooManyKeyUpdates, long tooManyRenegotiations, long tooManyRecordsWithoutProgress) {
         this.handshakesSucceeded = handshakesSucceeded;
         this.handshakesFailed = handshakesFailed;
         this.authenticationFailures = authenticationFailures;
@@ -38,6 +42,9 @@ public final class PskTlsStats {
         this.handshakeTimeouts = handshakeTimeouts;
         this.lookupsRefused = lookupsRefused;
         this.earlyDataOverflows = earlyDataOverflows;
+        this.tooManyKeyUpdates = tooManyKeyUpdates;
+        this.tooManyRenegotiations = tooManyRenegotiations;
+        this.tooManyRecordsWithoutProgress = tooManyRecordsWithoutProgress;
     }
 
     /** Both sides of a client-and-server context: every counter added. */
@@ -47,7 +54,9 @@ public final class PskTlsStats {
                 oversizedHandshakeMessages + o.oversizedHandshakeMessages, tooManyIdentities + o.tooManyIdentities,
                 oversizedIdentities + o.oversizedIdentities, lookupBufferOverflows + o.lookupBufferOverflows,
                 handshakeTimeouts + o.handshakeTimeouts, lookupsRefused + o.lookupsRefused,
-                earlyDataOverflows + o.earlyDataOverflows);
+                earlyDataOverflows + o.earlyDataOverflows,
+                tooManyKeyUpdates + o.tooManyKeyUpdates, tooManyRenegotiations + o.tooManyRenegotiations,
+                tooManyRecordsWithoutProgress + o.tooManyRecordsWithoutProgress);
     }
 
     /** Handshakes that completed. */
@@ -126,6 +135,32 @@ public final class PskTlsStats {
         return earlyDataOverflows;
     }
 
+    /**
+     * TLS 1.3: connections ended because the peer sent more than {@code maxConsecutiveKeyUpdates} KeyUpdates in a row
+     * with no application data between them (unexpected_message).
+     */
+    public long tooManyKeyUpdates() {
+        return tooManyKeyUpdates;
+    }
+
+    /**
+     * TLS 1.2: connections ended because the peer tried to renegotiate more than
+     * {@value PskTlsContext#MAX_REFUSED_RENEGOTIATIONS} times in a row, with no application data between the
+     * attempts, after each was refused with a no_renegotiation warning (unexpected_message).
+     */
+    public long tooManyRenegotiations() {
+        return tooManyRenegotiations;
+    }
+
+    /**
+     * Connections ended because the peer sent more than {@code maxRecordsWithoutProgress} records in a row that
+     * carry nothing for the application or the handshake: empty application data, warning alerts (TLS 1.2),
+     * user_canceled, change_cipher_spec, a HelloRequest or NewSessionTicket that is ignored (unexpected_message).
+     */
+    public long tooManyRecordsWithoutProgress() {
+        return tooManyRecordsWithoutProgress;
+    }
+
     @Override
     public String toString() {
         return "PskTlsStats(succeeded=" + handshakesSucceeded + ", failed=" + handshakesFailed
@@ -133,6 +168,9 @@ public final class PskTlsStats {
                 + ", oversizedHandshakeMessages=" + oversizedHandshakeMessages
                 + ", tooManyIdentities=" + tooManyIdentities + ", oversizedIdentities=" + oversizedIdentities
                 + ", lookupBufferOverflows=" + lookupBufferOverflows + ", handshakeTimeouts=" + handshakeTimeouts
-                + ", lookupsRefused=" + lookupsRefused + ", earlyDataOverflows=" + earlyDataOverflows + ")";
+                + ", lookupsRefused=" + lookupsRefused + ", earlyDataOverflows=" + earlyDataOverflows
+                + ", tooManyKeyUpdates=" + tooManyKeyUpdates
+                + ", tooManyRenegotiations=" + tooManyRenegotiations
+                + ", tooManyRecordsWithoutProgress=" + tooManyRecordsWithoutProgress + ")";
     }
 }

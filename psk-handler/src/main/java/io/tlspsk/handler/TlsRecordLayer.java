@@ -27,7 +27,8 @@ import java.util.ArrayDeque;
  * (the keys to open them do not exist yet) and replays them on resume. Outbound it seals handshake records at
  * once and queues application data until {@code flush()}, when small writes are coalesced into records of up to
  * 2^14 bytes, as Netty's SslHandler does. It sends a KeyUpdate itself when the write key reaches its AEAD limit
- * (RFC 8446 section 5.5).
+ * (RFC 8446 section 5.5), and answers the peer's requests for one lazily: one KeyUpdate before the next record we
+ * send or at the end of the read, however many requests arrived meanwhile (RFC 8446 section 4.6.3).
  */
 final class TlsRecordLayer extends ChannelDuplexHandler {
 
@@ -49,6 +50,10 @@ final class TlsRecordLayer extends ChannelDuplexHandler {
     private int heldBytes;
     private boolean heldOverflow;
     private boolean destroyed;
+    /** The peer asked us to update our keys and our answer is not sent yet. */
+    private boolean keyUpdateAnswerDue;
+    /** We asked the peer to update its keys and have not received its KeyUpdate since. */
+    private boolean awaitingPeerKeyUpdate;
 
     TlsRecordLayer(int maxHeldBytes) {
         this.maxHeldBytes = maxHeldBytes;
@@ -218,14 +223,54 @@ final class TlsRecordLayer extends ChannelDuplexHandler {
      * be told from data, RFC 8446 section 4.6.1) against the budget; past it, unexpected_message (section 4.6.1).
      */
     private void skipEarlyData(int length) throws TlsLimitExceededException {
-        if (length > earlyDataSkipBudget) {
+        int cost = length;
+        if (cost > earlyDataSkipBudget) {
             earlyDataSkip = EarlyDataSkip.NONE;
             throw new TlsLimitExceededException(AlertDescription.UNEXPECTED_MESSAGE,
                     "client sent more refused 0-RTT data than the skip limit of "
                             + PskHandshakeHandler.EARLY_DATA_SKIP_LIMIT + " bytes",
                     TlsLimitExceededException.Limit.EARLY_DATA);
         }
-        earlyDataSkipBudget -= length;
+        earlyDataSkipBudget -= cost;
+    }
+
+    /**
+     * The peer asked for a KeyUpdate (RFC 8446 section 4.6.3: "the receiver MUST send a KeyUpdate of its own with
+     * request_update set to update_not_requested prior to sending its next Application Data record"). It is sent
+     * before the next record we send of any type, or at the end of the read if nothing goes out before; requests
+     * that arrive until then share it, which section 4.6.3 allows ("an implementation which receives multiple
+     * KeyUpdates while it is silent to respond with a single update"). So a peer that sends requests and never
+     * reads costs us at most one answer per read.
+     */
+    void keyUpdateRequested() {
+        keyUpdateAnswerDue = true;
+    }
+
+    /**
+     * A KeyUpdate from the peer arrived: returns whether it is the first since we asked for one (our
+     * {@link #sendKeyUpdate} with {@code requestPeerUpdate}), that is the peer's answer, and forgets the question.
+     */
+    boolean peerKeyUpdateArrived() {
+        boolean answer = awaitingPeerKeyUpdate;
+        awaitingPeerKeyUpdate = false;
+        return answer;
+    }
+
+    /** Sends the KeyUpdate answer that {@link #keyUpdateRequested()} made due, if it still is. */
+    private void answerKeyUpdate() throws TlsAlertException {
+        if (keyUpdateAnswerDue && !destroyed && writeProtection != null) {
+            sendKeyUpdate(false, ctx.voidPromise());
+        }
+    }
+
+    /** At the end of a read, the KeyUpdate answer that nothing carried out yet goes out. */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        if (keyUpdateAnswerDue) {
+            answerKeyUpdate();
+            ctx.flush();
+        }
+        ctx.fireChannelReadComplete();
     }
 
     /** Moves the read side to the next traffic secret after the peer's KeyUpdate (RFC 8446 section 4.6.3). */
@@ -252,9 +297,15 @@ final class TlsRecordLayer extends ChannelDuplexHandler {
     }
 
     /**
-     * Sends a KeyUpdate under the current write key, then moves to the next one (RFC 8446 section 4.6.3).
+     * Sends a KeyUpdate under the current write key, then moves to the next one (RFC 8446 section 4.6.3). One that
+     * does not request an update also answers the peer's pending request, if any.
      */
     void sendKeyUpdate(boolean requestPeerUpdate, ChannelPromise promise) throws TlsAlertException {
+        if (requestPeerUpdate) {
+            awaitingPeerKeyUpdate = true;
+        } else {
+            keyUpdateAnswerDue = false;
+        }
         ByteBuf message = SimpleMessages.keyUpdate(ctx.alloc(), requestPeerUpdate);
         ByteBuf wire;
         try {
@@ -298,6 +349,7 @@ final class TlsRecordLayer extends ChannelDuplexHandler {
             return;
         }
         try {
+            answerKeyUpdate(); // before anything else we send under the current key
             ByteBuf content = record.content();
             // Handshake messages may exceed one record; alerts never do.
             while (content.readableBytes() > RecordLimits.MAX_PLAINTEXT_LENGTH) {
@@ -314,7 +366,7 @@ final class TlsRecordLayer extends ChannelDuplexHandler {
     public void flush(ChannelHandlerContext ctx) throws Exception {
         try {
             while (appQueue != null && !appQueue.isEmpty()) {
-                if (writeProtection.needsKeyUpdate()) {
+                if (keyUpdateAnswerDue || writeProtection.needsKeyUpdate()) {
                     sendKeyUpdate(false, ctx.voidPromise());
                 }
                 // The queue hands each write's promise to the record that completes it. When every queued write
@@ -366,6 +418,7 @@ final class TlsRecordLayer extends ChannelDuplexHandler {
 
     /** Fails and releases application data not yet sealed: nothing may be sent after a fatal alert. */
     void discardQueuedData(Throwable cause) {
+        keyUpdateAnswerDue = false;
         if (appQueue != null && !appQueue.isEmpty()) {
             appQueue.releaseAndFailAll(cause);
         }
@@ -377,6 +430,7 @@ final class TlsRecordLayer extends ChannelDuplexHandler {
             return;
         }
         destroyed = true;
+        keyUpdateAnswerDue = false;
         if (held != null) {
             for (TlsRecord r; (r = held.poll()) != null; ) {
                 r.release();

@@ -75,6 +75,9 @@ class LimitsTest {
         m.put("handshakeTimeouts", s.handshakeTimeouts());
         m.put("lookupsRefused", s.lookupsRefused());
         m.put("earlyDataOverflows", s.earlyDataOverflows());
+        m.put("tooManyKeyUpdates", s.tooManyKeyUpdates());
+        m.put("tooManyRenegotiations", s.tooManyRenegotiations());
+        m.put("tooManyRecordsWithoutProgress", s.tooManyRecordsWithoutProgress());
         return m;
     }
 

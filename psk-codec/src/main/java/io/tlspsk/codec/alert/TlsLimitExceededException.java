@@ -24,7 +24,16 @@ public final class TlsLimitExceededException extends TlsAlertException {
         /** A PSK lookup refused because the server already has its maximum of lookups pending (raised by the handler). */
         PENDING_LOOKUPS,
         /** More 0-RTT data than a server that refused it skips (RFC 8446 section 4.6.1; raised by the handler). */
-        EARLY_DATA
+        EARLY_DATA,
+        /** More KeyUpdates in a row, with no application data between them, than the configured maximum (handler). */
+        KEY_UPDATES,
+        /** More TLS 1.2 renegotiation attempts in a row, each refused, than the handler tolerates (handler). */
+        RENEGOTIATIONS,
+        /**
+         * More records in a row that carry nothing for the application or the handshake (empty application data,
+         * warning alerts, change_cipher_spec, ...) than the configured maximum (raised by the handler).
+         */
+        RECORDS_WITHOUT_PROGRESS
     }
 
     private final Limit limit;

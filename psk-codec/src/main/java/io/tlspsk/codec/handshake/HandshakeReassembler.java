@@ -11,12 +11,24 @@ import io.tlspsk.codec.alert.TlsLimitExceededException;
  * record may hold several messages). A message's declared length is checked against the limit as soon as its
  * header is complete, before its body is buffered. When fragments line up with messages, the messages are
  * slices of the record and nothing is copied.
+ *
+ * <p>A message that spans records is gathered in a buffer of its own that grows geometrically up to the message's
+ * declared length, so each byte is copied a bounded number of times: a message of n bytes sent as n one-byte records
+ * costs O(n) copying, not O(n^2). It grows rather than being sized to the declared length at once so that a peer
+ * cannot make us reserve a whole maximal message (32 KiB by default) by sending its 4-byte header: what is reserved
+ * stays within twice what arrived (plus {@value #MIN_ASSEMBLY_CAPACITY} bytes).
  */
 public final class HandshakeReassembler {
 
+    /** Smallest buffer made for a message that spans records. */
+    static final int MIN_ASSEMBLY_CAPACITY = 64;
+
     private final ByteBufAllocator alloc;
     private final int maxMessageSize;
+    /** Bytes not yet returned: a record's fragment, or (when {@link #assembling}) a buffer of our own. */
     private ByteBuf pending;
+    /** Whether {@link #pending} is a buffer this reassembler made and may append to. */
+    private boolean assembling;
 
     public HandshakeReassembler(ByteBufAllocator alloc, int maxMessageSize) {
         this.alloc = alloc;
@@ -25,20 +37,51 @@ public final class HandshakeReassembler {
 
     /** Adds a handshake record's fragment. Takes ownership of {@code fragment}. */
     public void add(ByteBuf fragment) {
-        if (pending == null) {
+        if (pending == null || !pending.isReadable()) {
+            if (pending != null) {
+                pending.release();
+            }
             pending = fragment;
+            assembling = false;
             return;
         }
-        if (!pending.isReadable()) {
-            pending.release();
-            pending = fragment;
-            return;
+        int added = fragment.readableBytes();
+        try {
+            if (!assembling || pending.writableBytes() < added) {
+                regather(added);
+            }
+            pending.writeBytes(fragment);
+        } finally {
+            fragment.release();
         }
-        ByteBuf joined = alloc.heapBuffer(pending.readableBytes() + fragment.readableBytes());
-        joined.writeBytes(pending).writeBytes(fragment);
+    }
+
+    /**
+     * Moves the unreturned bytes into a new buffer of our own with room for {@code added} more bytes at least: up to
+     * the declared end of the message they begin, growing by doubling. Only the unreturned part is copied (complete
+     * messages already returned stay where they are, in the slices the caller holds).
+     */
+    private void regather(int added) {
+        int held = pending.readableBytes();
+        int needed = held + added;
+        int capacity = Math.max(needed, Math.min(declaredEnd(needed), Math.max(2 * held, MIN_ASSEMBLY_CAPACITY)));
+        ByteBuf joined = alloc.heapBuffer(capacity, capacity);
+        joined.writeBytes(pending);
         pending.release();
-        fragment.release();
         pending = joined;
+        assembling = true;
+    }
+
+    /**
+     * Where the message at the head of the unreturned bytes ends (header included), when its header is complete and
+     * its length within the limit; else {@code needed}, so that nothing more than what arrived is reserved.
+     */
+    private int declaredEnd(int needed) {
+        if (pending.readableBytes() < HandshakeType.HEADER_LENGTH) {
+            return needed;
+        }
+        int length = pending.getUnsignedMedium(pending.readerIndex() + 1);
+        return length > maxMessageSize ? needed : HandshakeType.HEADER_LENGTH + length;
     }
 
     /**

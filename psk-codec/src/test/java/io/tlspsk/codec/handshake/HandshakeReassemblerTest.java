@@ -9,9 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.buffer.UnpooledHeapByteBuf;
 import io.tlspsk.codec.alert.AlertDescription;
 import io.tlspsk.codec.alert.TlsAlertException;
 import io.tlspsk.codec.alert.TlsLimitExceededException;
@@ -237,6 +240,122 @@ class HandshakeReassemblerTest {
             r.add(fragment(msg, 0, msg.length));
             assertNext(msg, r);
             assertTrue(r.isEmpty());
+        } finally {
+            r.release();
+        }
+    }
+
+    // ---- cost of a message sent in tiny records ----
+
+    /**
+     * Counts the buffers the reassembler makes and their capacity. Its buffers cannot grow past the capacity asked
+     * for, so every byte the reassembler copies lands in counted capacity: the total capacity bounds the copying.
+     */
+    static final class CountingAllocator extends AbstractByteBufAllocator {
+        int allocations;
+        long capacity;
+
+        CountingAllocator() {
+            super(false);
+        }
+
+        @Override
+        protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
+            allocations++;
+            capacity += initialCapacity;
+            return new UnpooledHeapByteBuf(UnpooledByteBufAllocator.DEFAULT, initialCapacity, initialCapacity);
+        }
+
+        @Override
+        protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+            throw new UnsupportedOperationException("the reassembler asks for heap buffers");
+        }
+
+        @Override
+        public boolean isDirectBufferPooled() {
+            return false;
+        }
+    }
+
+    /**
+     * A 64 KiB message in one-byte records: the bytes copied grow linearly with the message, not quadratically. The
+     * old reassembler joined the whole partial message and the new byte into a new buffer on every record: 65,539
+     * buffers holding n^2/2 = 2.1 GB in all.
+     */
+    @Test
+    void messageSentInOneByteRecordsIsCopiedInLinearTotal() throws Exception {
+        CountingAllocator counting = new CountingAllocator();
+        HandshakeReassembler r = new HandshakeReassembler(counting, 1 << 17);
+        byte[] msg = message(HandshakeType.CLIENT_HELLO, 64 * 1024);
+        try {
+            for (int i = 0; i < msg.length; i++) {
+                assertNull(r.next(), "message returned before its last byte");
+                r.add(fragment(msg, i, i + 1));
+            }
+            assertNext(msg, r);
+            assertTrue(r.isEmpty());
+        } finally {
+            r.release();
+        }
+        // Each byte is copied once on arrival and, by doubling, about twice more in all regathers: about 3n (196,557
+        // bytes here).
+        assertTrue(counting.capacity <= 4L * msg.length,
+                () -> counting.capacity + " bytes of buffers for a message of " + msg.length);
+        // Doubling from 64 bytes to 64 KiB, plus one buffer per byte of the 4-byte header.
+        assertTrue(counting.allocations <= 16, () -> counting.allocations + " buffers for one message");
+    }
+
+    /** The same when a record holds the end of one message and the start of the next, over and over. */
+    @Test
+    void messagesStraddlingEveryRecordAreCopiedInLinearTotal() throws Exception {
+        CountingAllocator counting = new CountingAllocator();
+        HandshakeReassembler r = new HandshakeReassembler(counting, 1 << 16);
+        int count = 2000;
+        byte[][] messages = new byte[count][];
+        for (int i = 0; i < count; i++) {
+            messages[i] = message(HandshakeType.KEY_UPDATE, 1 + i % 40);
+        }
+        byte[] all = fragmentBytes(messages);
+        int next = 0;
+        try {
+            for (int off = 0; off < all.length; off += 7) {
+                r.add(fragment(all, off, Math.min(off + 7, all.length)));
+                for (ByteBuf m; (m = r.next()) != null; next++) {
+                    try {
+                        assertArrayEquals(messages[next], ByteBufUtil.getBytes(m));
+                    } finally {
+                        m.release();
+                    }
+                }
+            }
+            assertEquals(count, next);
+            assertTrue(r.isEmpty());
+        } finally {
+            r.release();
+        }
+        assertTrue(counting.capacity <= 4L * all.length,
+                () -> counting.capacity + " bytes of buffers for " + all.length + " bytes of messages");
+    }
+
+    /**
+     * A header declaring a large message reserves no more than what arrived allows (twice it, or the 64-byte
+     * minimum): a peer cannot make us hold a whole maximal message by sending its first bytes.
+     */
+    @Test
+    void partialMessageReservesTwiceWhatArrivedNotWhatItsHeaderDeclares() throws Exception {
+        CountingAllocator counting = new CountingAllocator();
+        HandshakeReassembler r = new HandshakeReassembler(counting, 1 << 20);
+        byte[] msg = message(HandshakeType.CLIENT_HELLO, 1 << 20);
+        try {
+            r.add(fragment(msg, 0, 100));
+            r.add(fragment(msg, 100, 200));
+            assertNull(r.next());
+            assertEquals(200, r.bufferedBytes());
+            assertEquals(1, counting.allocations);
+            assertEquals(200, counting.capacity, "100 held and 100 added: twice what was held");
+            r.add(fragment(msg, 200, 201));
+            assertEquals(2, counting.allocations);
+            assertEquals(200 + 400, counting.capacity);
         } finally {
             r.release();
         }
