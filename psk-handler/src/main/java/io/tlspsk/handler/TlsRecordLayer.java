@@ -221,9 +221,10 @@ final class TlsRecordLayer extends ChannelDuplexHandler {
     /**
      * Counts a skipped 0-RTT record of {@code length} bytes (its protected length: without the keys, padding cannot
      * be told from data, RFC 8446 section 4.6.1) against the budget; past it, unexpected_message (section 4.6.1).
+     * A record costs at least its header, so that a flood of empty records runs out of budget too.
      */
     private void skipEarlyData(int length) throws TlsLimitExceededException {
-        int cost = length;
+        int cost = Math.max(length, RecordLimits.HEADER_LENGTH);
         if (cost > earlyDataSkipBudget) {
             earlyDataSkip = EarlyDataSkip.NONE;
             throw new TlsLimitExceededException(AlertDescription.UNEXPECTED_MESSAGE,

@@ -9,6 +9,8 @@ import io.tlspsk.codec.alert.AlertDescription;
 import io.tlspsk.codec.handshake.ExtensionType;
 import io.tlspsk.codec.handshake.ServerHello;
 import io.tlspsk.codec.record.ContentType;
+import io.tlspsk.codec.record.RecordLimits;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -81,6 +83,23 @@ class RejectedEarlyDataTest {
             // RFC 8446 section 4.6.1: more 0-RTT data than allowed is unexpected_message. No keys yet: in clear.
             PskAlertException e = c.assertRejectedInClear(AlertDescription.UNEXPECTED_MESSAGE);
             assertTrue(e.getMessage().contains("0-RTT"), e.getMessage());
+        }
+        LimitsTest.assertHandshakeEndedByLimit("earlyDataOverflows", before, server.stats());
+    }
+
+    @Test
+    void emptyZeroRttRecordsCostTheirHeaderSoAFloodOfThemEndsAtTheLimit() throws Exception {
+        PskTlsContext server = PskTlsContext.forServer(HostileClientHello.psk()).protocols(TlsVersion.TLS_1_3).build();
+        PskTlsStats before = server.stats();
+        int free = PskHandshakeHandler.EARLY_DATA_SKIP_LIMIT / RecordLimits.HEADER_LENGTH;
+        try (HostileClient c = new HostileClient(server)) {
+            ServerHelloRetryRejectionTest.retry(c, RejectedEarlyDataTest::offerEarlyData);
+            byte[][] empty = new byte[free][];
+            Arrays.fill(empty, zeroRtt(0, 0));
+            c.send(HostileWire.concat(empty));
+            assertFalse(c.handshakeFuture().isDone(), () -> "server gave up: " + c.handshakeFuture().cause());
+            c.send(zeroRtt(0, 0));
+            c.assertRejectedInClear(AlertDescription.UNEXPECTED_MESSAGE);
         }
         LimitsTest.assertHandshakeEndedByLimit("earlyDataOverflows", before, server.stats());
     }
