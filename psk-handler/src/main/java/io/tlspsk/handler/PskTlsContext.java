@@ -6,6 +6,7 @@ import io.tlspsk.codec.alert.TlsLimitExceededException;
 import io.tlspsk.codec.crypto.HashAlgorithm;
 import io.tlspsk.codec.crypto.NamedGroup;
 import io.tlspsk.codec.handshake.ClientHello;
+import io.tlspsk.handler.store.LiveChannelRegistry;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,6 +67,8 @@ public final class PskTlsContext {
     final int maxIdentityLength;
     final int maxBytesHeldDuringLookup;
     final int maxPendingLookups;
+    /** Server: where completed handshakes register their channel for revocation; {@code null} (the default): nowhere. */
+    final LiveChannelRegistry liveChannels;
     /** Server: identities this entity offers as a client (Selfie protection); wrapped copies, compared by content. */
     private final Set<ByteBuffer> rejectedIdentities;
 
@@ -114,6 +117,7 @@ public final class PskTlsContext {
         this.maxIdentityLength = b.maxIdentityLength;
         this.maxPendingLookups = b.maxPendingLookups;
         this.maxBytesHeldDuringLookup = b.maxBytesHeldDuringLookup;
+        this.liveChannels = client ? null : b.liveChannels;
         this.rejectedIdentities = Set.copyOf(rejectedIdentities);
     }
 
@@ -355,6 +359,7 @@ public final class PskTlsContext {
         private int maxPendingLookups = DEFAULT_MAX_PENDING_LOOKUPS;
         private int maxBytesHeldDuringLookup = DEFAULT_MAX_BYTES_HELD_DURING_LOOKUP;
         private final Set<ByteBuffer> rejectedIdentities = new HashSet<>();
+        private LiveChannelRegistry liveChannels;
 
         private Builder(boolean client, boolean dual) {
             this.client = client;
@@ -560,6 +565,19 @@ public final class PskTlsContext {
          */
         public Builder maxPendingLookups(int count) {
             this.maxPendingLookups = count;
+            return this;
+        }
+
+        /**
+         * Server: registers each connection whose handshake completes in {@code registry} under its PSK identity, until
+         * it closes, so that revoking the identity in a store the registry listens to closes it (see
+         * {@link LiveChannelRegistry}). Off by default, and then costs nothing.
+         */
+        public Builder liveChannels(LiveChannelRegistry registry) {
+            if (client) {
+                throw new IllegalStateException("liveChannels is for servers");
+            }
+            this.liveChannels = Objects.requireNonNull(registry, "registry");
             return this;
         }
 
