@@ -126,8 +126,22 @@ public final class ExternalPsk {
      */
     public ExternalPsk withLabel(String label) {
         checkLabel(label);
+        return copyLabelled(label);
+    }
+
+    /**
+     * A copy of this key, label included, in arrays of its own: destroying one does not affect the other (a cache
+     * hands out copies and zeroes its own when it drops them).
+     *
+     * @throws IllegalStateException after {@link #destroy()}
+     */
+    public ExternalPsk copy() {
+        return copyLabelled(label);
+    }
+
+    private ExternalPsk copyLabelled(String newLabel) {
         byte[] copy = secretForKeySchedule().clone();
-        ExternalPsk labelled = new ExternalPsk(identity.clone(), copy, hash, label);
+        ExternalPsk labelled = new ExternalPsk(identity.clone(), copy, hash, newLabel);
         if (destroyed) { // destroyed while copying: the copy may hold a half-zeroed secret
             labelled.destroy();
             throw new IllegalStateException(this + " was destroyed");
