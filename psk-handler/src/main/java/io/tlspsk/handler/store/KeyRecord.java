@@ -147,8 +147,13 @@ final class KeyRecord {
 
     static PskKeyInfo info(byte[] r) {
         boolean backup = keyCount(r) > 1;
-        return new PskKeyInfo(identity(r), hash(r), label(r, 0), Instant.ofEpochMilli(createdMillis(r, 0)),
-                backup ? label(r, 1) : null, backup ? Instant.ofEpochMilli(createdMillis(r, 1)) : null);
+        return new PskKeyInfo(identity(r), hash(r), label(r, 0), instant(createdMillis(r, 0)),
+                backup ? label(r, 1) : null, backup ? instant(createdMillis(r, 1)) : null);
+    }
+
+    /** 0 stands for "not recorded" (a key loaded from a file that did not say). */
+    private static Instant instant(long millis) {
+        return millis == 0 ? null : Instant.ofEpochMilli(millis);
     }
 
     /** Zeroes every secret in {@code r} (identity and header stay, so a reader racing with this still parses it). */
