@@ -280,6 +280,27 @@ class StoreSelectionTest {
     }
 
     @Test
+    void aGatewayWithDerivedKeysAcceptsBothGenerationsDuringTheGracePeriod() {
+        byte[] master1 = WireTap.pattern(32, 71);
+        byte[] master2 = WireTap.pattern(32, 72);
+        try (io.tlspsk.handler.store.DerivedPskStore store =
+                     io.tlspsk.handler.store.DerivedPskStore.builder(1, master1).build()) {
+            PskIdentity id = PskIdentity.of("device-derived");
+            byte[] oldKey = store.deriveKey(id);
+            store.rotateMaster(2, master2);
+            byte[] newKey = store.deriveKey(id);
+            PskTlsContext server = PskTlsContext.forServer(PskSelector.fromStore(store)).build();
+            for (Object[] device : new Object[][] {{oldKey, "gen-1"}, {newKey, "gen-2"}}) {
+                try (EmbeddedPair pair = new EmbeddedPair(PskTlsContext.forClient()
+                        .addPsk(clientKey("device-derived", (byte[]) device[0])).build(), server)) {
+                    pair.handshake();
+                    assertEquals(device[1], pair.serverHandler().session().keyLabel());
+                }
+            }
+        }
+    }
+
+    @Test
     void aLiveChannelRegistryIsForServers() {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
                 () -> PskTlsContext.forClient().liveChannels(new LiveChannelRegistry()));
