@@ -29,17 +29,13 @@
  * tried again. Versions count per identity, and each key keeps its version through a promotion.
  *
  * <pre>
- *                    add(s1)                    stageBackup(s2)
- *   (absent) ───────────────────▶ main-1 ───────────────────────▶ main-1 + backup-2
- *                                                                       │
- *                               the device authenticates with backup-2: │ promote(backup-2)
- *                                                                       ▼
- *   main-2 + backup-3 ◀──────────────────────────────────────── main-2 + backup-1
- *      │          stageBackup(s3) replaces the old main key (backup-1)
- *      └── ... the same again: promote(backup-3) gives main-3 + backup-2
+ *   (absent) --add(k1)--&gt; main-1 --stageBackup(k2)--&gt; main-1 + backup-2
+ *                                                         |  the device authenticates with backup-2: promoted
+ *                                                         v
+ *                                                    main-2 + backup-1 --stageBackup(k3)--&gt; main-2 + backup-3 --&gt; ...
  *
- *   stageBackup on main-N + backup-M replaces backup-M (a staged key never used);
- *   revoke(identity) from any state: the identity is absent; its keys are zeroed; its live connections are closed.
+ *   stageBackup while the staged key is unused replaces it:  main-1 + backup-2 --stageBackup(k3)--&gt; main-1 + backup-3
+ *   revoke(identity), from any state: absent, keys zeroed, live connections closed
  * </pre>
  *
  * <p>Promotion is conditional on the expected backup version ({@link io.tlspsk.handler.store.RotatingPskStore#promote}):
