@@ -69,7 +69,8 @@ public interface PskSelector {
     /**
      * Looks identities up one at a time, in the client's wire order, with an asynchronous {@code lookup} (for
      * example a key service). The first identity for which the lookup returns a non-empty list is chosen, with
-     * that list as its candidate keys (main key first, then backup).
+     * that list as its candidate keys (main key first, then backup). A ClientHello offering several identities makes
+     * several lookups, one after the other: {@link #fromStore} asks once for all of them.
      */
     static PskSelector byIdentity(Function<OfferedPsk, CompletionStage<List<ExternalPsk>>> lookup) {
         Objects.requireNonNull(lookup, "lookup");

@@ -64,7 +64,8 @@ import java.util.concurrent.atomic.LongAdder;
  * {@link PskStoreListener#allChanged()}, since notifications may have been lost meanwhile.
  *
  * <p>Failures are fast: every command has a timeout ({@link Builder#commandTimeout}, default 500 ms), and while the
- * connection is down commands are refused at once instead of queued; a lookup that fails fails its handshake with
+ * connection is down commands are refused at once instead of queued (on a cluster they wait in a bounded queue for a
+ * node connection, each for at most the command timeout); a lookup that fails fails its handshake with
  * internal_error and counts in {@link #lookupFailures()}. Lettuce reconnects in the background, and lookups work again
  * as soon as Redis answers. Values that are not a valid record fail the lookup with a {@link PskStoreException} naming
  * the identity and the field. Keys are never logged nor put in exceptions; hex copies are zeroed after use.
@@ -78,6 +79,9 @@ public final class RedisPskStore implements RotatingPskStore, AutoCloseable {
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofMillis(500);
     /** Default key prefix: {@code psk:}. */
     public static final String DEFAULT_PREFIX = "psk:";
+
+    /** Cluster: most commands queued while a node connection is (re)established. */
+    static final int CLUSTER_REQUEST_QUEUE_SIZE = 10_000;
 
     private static final byte[] HASH_SHA256 = "sha256".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HASH_SHA384 = "sha384".getBytes(StandardCharsets.US_ASCII);
@@ -149,8 +153,11 @@ public final class RedisPskStore implements RotatingPskStore, AutoCloseable {
         try {
             if (b.cluster) {
                 RedisClusterClient c = RedisClusterClient.create(resources, b.uris);
+                // Not REJECT_COMMANDS here: a cluster connection opens its per-node connections on first use, and
+                // would refuse the first command to each node. Commands wait for a connection instead, each bounded
+                // by the command timeout, in a bounded queue.
                 c.setOptions(ClusterClientOptions.builder().socketOptions(socket).timeoutOptions(timeout)
-                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+                        .requestQueueSize(CLUSTER_REQUEST_QUEUE_SIZE).build());
                 this.client = c;
                 var conn = c.connect(ByteArrayCodec.INSTANCE);
                 this.commandConnection = conn;

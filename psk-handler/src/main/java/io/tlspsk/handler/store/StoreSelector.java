@@ -25,8 +25,10 @@ import java.util.concurrent.atomic.LongAdder;
  * asynchronously; their outcomes are counted here, and a failure is logged (identity and label, never a key) and
  * left for the next handshake with the backup key to retry, as the rotation procedure asks.
  *
- * <p>The application learns of a promotion from the store: {@link PskStoreListener#promoted} on the store's
- * listeners (for a shared store, the gateway that promoted hears it; the others hear {@link PskStoreListener#changed}).
+ * <p>The application learns of a promotion from the store, not from the channel (the connection may be gone by the
+ * time a shared store has answered): {@link PskStoreListener#promoted} on the store's listeners. Every gateway sharing
+ * a {@link RedisPskStore} hears it; gateways sharing a {@link FilePskStore} other than the one that promoted hear
+ * {@link PskStoreListener#changed} when they reload the file.
  */
 public final class StoreSelector implements PskSelector {
 

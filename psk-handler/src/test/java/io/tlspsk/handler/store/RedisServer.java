@@ -20,10 +20,12 @@ public final class RedisServer implements AutoCloseable {
     public static final String PROGRAM = "redis-server";
 
     public final int port;
+    private final List<String> extraArguments;
     private Process process;
 
-    private RedisServer(int port) throws IOException, InterruptedException {
+    private RedisServer(int port, List<String> extraArguments) throws IOException, InterruptedException {
         this.port = port;
+        this.extraArguments = extraArguments;
         launch();
     }
 
@@ -43,7 +45,12 @@ public final class RedisServer implements AutoCloseable {
     }
 
     public static RedisServer start() throws IOException, InterruptedException {
-        return new RedisServer(freePort());
+        return new RedisServer(freePort(), List.of());
+    }
+
+    /** A server with more command-line arguments (cluster mode, a working directory). */
+    static RedisServer start(String... extraArguments) throws IOException, InterruptedException {
+        return new RedisServer(freePort(), List.of(extraArguments));
     }
 
     private static int freePort() throws IOException {
@@ -57,8 +64,10 @@ public final class RedisServer implements AutoCloseable {
     }
 
     private void launch() throws IOException, InterruptedException {
-        process = new ProcessBuilder(List.of(PROGRAM, "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no"))
+        List<String> command = new java.util.ArrayList<>(List.of(PROGRAM, "--port", Integer.toString(port),
+                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"));
+        command.addAll(extraArguments);
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (true) {
