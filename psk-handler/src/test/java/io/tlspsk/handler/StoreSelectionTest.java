@@ -150,6 +150,43 @@ class StoreSelectionTest {
     }
 
     @Test
+    void aFailedPromotionIsCountedAndTheBackupStaysForTheNextHandshake() throws Exception {
+        InMemoryPskStore store = storeWith("device-14");
+        PskIdentity id = PskIdentity.of("device-14");
+        store.stageBackup(id, BACKUP).toCompletableFuture().join();
+        java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean(true);
+        PskStore flaky = new PskStore() {
+            @Override
+            public CompletionStage<Map<PskIdentity, List<ExternalPsk>>> lookup(Collection<PskIdentity> identities) {
+                return store.lookup(identities);
+            }
+
+            @Override
+            public CompletionStage<io.tlspsk.handler.store.Promotion> authenticated(PskIdentity identity,
+                                                                                   ExternalPsk key) {
+                return down.get() ? CompletableFuture.failedFuture(
+                        new io.tlspsk.handler.store.PskStoreException("key service unavailable"))
+                        : store.authenticated(identity, key);
+            }
+        };
+        StoreSelector selector = PskSelector.fromStore(flaky);
+        PskTlsContext server = PskTlsContext.forServer(selector).build();
+        PskTlsContext client = PskTlsContext.forClient().addPsk(clientKey("device-14", BACKUP)).build();
+        try (EmbeddedPair pair = new EmbeddedPair(client, server)) {
+            pair.handshake();
+        }
+        assertEquals(1, selector.promotionFailures());
+        assertEquals("main-1 backup-2", labels(store, id), "nothing changed");
+        down.set(false);
+        try (EmbeddedPair pair = new EmbeddedPair(client, server)) {
+            pair.handshake();
+            assertEquals("backup-2", pair.serverHandler().session().keyLabel());
+        }
+        assertEquals(1, selector.promotions(), "the next handshake with the backup key promoted it");
+        assertEquals("main-2 backup-1", labels(store, id));
+    }
+
+    @Test
     void aHandshakeWithTheMainKeyPromotesNothing() throws Exception {
         InMemoryPskStore store = storeWith("device-8");
         PskIdentity id = PskIdentity.of("device-8");
