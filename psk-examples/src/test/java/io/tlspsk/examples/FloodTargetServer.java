@@ -51,7 +51,7 @@ public final class FloodTargetServer {
         Transports transports = Transports.best();
         EventLoopGroup group = transports.newGroup(1);
         try {
-            EchoServer.Echo echo = new EchoServer.Echo(line -> { });
+            EchoServer.Echo echo = new EchoServer.Echo(line -> { }, new ServerStats(tls, () -> 0));
             Channel server = new ServerBootstrap().group(group).channel(transports.serverChannel())
                     .childOption(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES)
                     .childHandler(new ChannelInitializer<SocketChannel>() {

@@ -322,7 +322,7 @@ final class ClientHandshake extends Tls13Handshake {
         handler.sendHandshakeMessage(finished(clientHandshakeSecret));
         writeWith(clientApplicationSecret);
         clientApplicationSecret = null;
-        handler.complete(new PskTlsSession(chosen.identity(), "TLSv1.3", suite, mode,
+        handler.complete(new PskTlsSession(chosen, "TLSv1.3", suite, mode,
                 mode == PskKeyExchangeMode.PSK_DHE_KE ? sharedGroup : null, alpn, config.serverName));
     }
 

@@ -13,8 +13,12 @@ import java.util.Objects;
  * value (for example from {@code psk-tool genkey}); deriving it from a password invites dictionary attacks.
  * A PSK must be shared by exactly one client and one server (RFC 9257).
  *
+ * <p>A key may carry a label ({@link #withLabel}): a short public name such as {@code main-3} or {@code backup-4}
+ * that tells which of an identity's keys it is. The handshake reports the label of the key that verified
+ * ({@link PskTlsSession#keyLabel()}), which is how a server learns that a device has moved to its backup key.
+ *
  * <p>Instances are immutable until {@link #destroy()}, which zeroes the secret copy held here.
- * {@link #toString()} shows the identity and hash only.
+ * {@link #toString()} shows the identity, hash and label only.
  */
 public final class ExternalPsk {
 
@@ -29,15 +33,20 @@ public final class ExternalPsk {
      */
     public static final int MIN_SECRET_LENGTH = 16;
 
+    /** The longest label {@link #withLabel} accepts, in characters. */
+    public static final int MAX_LABEL_LENGTH = 32;
+
     private final byte[] identity;
     private final byte[] secret;
     private final HashAlgorithm hash;
+    private final String label;
     private volatile boolean destroyed;
 
-    private ExternalPsk(byte[] identity, byte[] secret, HashAlgorithm hash) {
+    private ExternalPsk(byte[] identity, byte[] secret, HashAlgorithm hash, String label) {
         this.identity = identity;
         this.secret = secret;
         this.hash = hash;
+        this.label = label;
     }
 
     /**
@@ -103,7 +112,63 @@ public final class ExternalPsk {
         if (bits == 0) {
             throw new IllegalArgumentException("PSK secret must not be all zeros");
         }
-        return new ExternalPsk(identity.clone(), secret.clone(), hash);
+        return new ExternalPsk(identity.clone(), secret.clone(), hash, null);
+    }
+
+    /**
+     * A copy of this key with {@code label}: the same identity, secret and hash in arrays of its own (destroying one
+     * does not affect the other). A label names the key for logs, sessions and events, so it must not be secret:
+     * 1 to {@value #MAX_LABEL_LENGTH} printable ASCII characters without spaces ({@code main-3}, {@code backup},
+     * {@code 2025-06}).
+     *
+     * @throws IllegalArgumentException for a label that is empty, too long or has other characters
+     * @throws IllegalStateException after {@link #destroy()}
+     */
+    public ExternalPsk withLabel(String label) {
+        checkLabel(label);
+        return copyLabelled(label);
+    }
+
+    /**
+     * A copy of this key, label included, in arrays of its own: destroying one does not affect the other (a cache
+     * hands out copies and zeroes its own when it drops them).
+     *
+     * @throws IllegalStateException after {@link #destroy()}
+     */
+    public ExternalPsk copy() {
+        return copyLabelled(label);
+    }
+
+    private ExternalPsk copyLabelled(String newLabel) {
+        byte[] copy = secretForKeySchedule().clone();
+        ExternalPsk labelled = new ExternalPsk(identity.clone(), copy, hash, newLabel);
+        if (destroyed) { // destroyed while copying: the copy may hold a half-zeroed secret
+            labelled.destroy();
+            throw new IllegalStateException(this + " was destroyed");
+        }
+        return labelled;
+    }
+
+    private static void checkLabel(String label) {
+        Objects.requireNonNull(label, "label");
+        if (label.isEmpty() || label.length() > MAX_LABEL_LENGTH) {
+            throw new IllegalArgumentException("a key label is 1 to " + MAX_LABEL_LENGTH + " characters, not "
+                    + label.length());
+        }
+        for (int i = 0; i < label.length(); i++) {
+            char c = label.charAt(i);
+            if (c < 0x21 || c > 0x7e) {
+                // The label is printed in logs and tool output: no spaces, control or non-ASCII characters. Its
+                // content is not echoed, in case a caller mistook a key for a label.
+                throw new IllegalArgumentException("a key label is printable ASCII without spaces; character "
+                        + i + " is not");
+            }
+        }
+    }
+
+    /** The label given with {@link #withLabel}, or {@code null}. */
+    public String label() {
+        return label;
     }
 
     /** A copy of the identity bytes. */
@@ -155,6 +220,7 @@ public final class ExternalPsk {
 
     @Override
     public String toString() {
-        return "ExternalPsk(identity=" + identityAsString() + ", hash=" + hash + ")";
+        return "ExternalPsk(identity=" + identityAsString() + ", hash=" + hash
+                + (label != null ? ", label=" + label : "") + ")";
     }
 }

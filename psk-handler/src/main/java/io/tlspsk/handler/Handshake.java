@@ -1,6 +1,8 @@
 package io.tlspsk.handler;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.tlspsk.codec.alert.AlertDescription;
 import io.tlspsk.codec.alert.TlsAlertException;
 import io.tlspsk.codec.alert.TlsLimitExceededException;
@@ -18,6 +20,7 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  */
 abstract class Handshake {
 
+    private static final InternalLogger logger = InternalLoggerFactory.getInstance(Handshake.class);
     private static final AtomicIntegerFieldUpdater<Handshake> LOOKUP_SLOT =
             AtomicIntegerFieldUpdater.newUpdater(Handshake.class, "lookupSlot");
 
@@ -164,6 +167,18 @@ abstract class Handshake {
             throw new TlsAlertException(AlertDescription.INTERNAL_ERROR, "PSK selector completed with null");
         }
         return selection;
+    }
+
+    /**
+     * Server: the handshake completed with {@code key}; tells the selector (a store promotes a backup key then). After
+     * {@link PskHandshakeHandler#complete}: nothing the selector does can undo the handshake.
+     */
+    void keyConfirmed(PskSelectionRequest request, ExternalPsk key, PskTlsSession session) {
+        try {
+            config.selector.authenticated(request, key, session);
+        } catch (RuntimeException e) {
+            logger.warn("PskSelector.authenticated threw for PSK identity {}", session.identityAsString(), e);
+        }
     }
 
     /** RFC 7301 section 3.2: the first of our protocols the client offered; none in common is fatal. */

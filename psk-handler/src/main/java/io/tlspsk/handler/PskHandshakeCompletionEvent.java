@@ -23,6 +23,14 @@ public final class PskHandshakeCompletionEvent {
         return session;
     }
 
+    /**
+     * The label of the key that authenticated the session ({@link PskTlsSession#keyLabel()}), or {@code null} on
+     * failure or for an unlabelled key.
+     */
+    public String keyLabel() {
+        return session == null ? null : session.keyLabel();
+    }
+
     /** Why the handshake failed, or {@code null} on success. */
     public Throwable cause() {
         return cause;

@@ -34,6 +34,7 @@ import io.tlspsk.codec.record.RecordLimits;
 import io.tlspsk.codec.record.RecordProtection;
 import io.tlspsk.codec.record.TlsRecord;
 import io.tlspsk.codec.tls12.Tls12Messages;
+import io.tlspsk.handler.store.PskIdentity;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
@@ -803,6 +804,9 @@ public final class PskHandshakeHandler extends ChannelDuplexHandler {
             timeout = null;
         }
         ctx.channel().attr(PskTlsSession.ATTRIBUTE).set(negotiated);
+        if (context.liveChannels != null) {
+            context.liveChannels.register(PskIdentity.of(negotiated.identity()), ctx.channel());
+        }
         if (!pendingWrites.isEmpty()) {
             pendingWrites.removeAndWriteAll();
         }

@@ -1,6 +1,7 @@
 package io.tlspsk.handler;
 
-import java.util.ArrayList;
+import io.tlspsk.handler.store.PskStore;
+import io.tlspsk.handler.store.StoreSelector;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -28,31 +29,48 @@ public interface PskSelector {
     CompletionStage<PskSelection> select(PskSelectionRequest request);
 
     /**
+     * The handshake this selector chose a key for has completed: the client proved {@code key} (TLS 1.3: its binder
+     * verified; TLS 1.2: its Finished opened and verified) and its Finished verified, which is the "successful
+     * authentication" after which a device's backup key may be promoted to main key (see
+     * {@link io.tlspsk.handler.store.RotatingPskStore}). Called once per completed server handshake, on the channel's
+     * event loop, after the {@link PskHandshakeCompletionEvent}; it must not block (start asynchronous work and
+     * return). What it throws is logged and otherwise ignored: the handshake has completed. The default does nothing.
+     *
+     * @param request what this selector was asked for this handshake
+     * @param key the candidate that verified, with its {@link ExternalPsk#label() label}
+     * @param session the negotiated session
+     */
+    default void authenticated(PskSelectionRequest request, ExternalPsk key, PskTlsSession session) {
+    }
+
+    /**
      * The default rule (s2n-tls's): the first PSK in {@code keys} whose identity the client offered. Every key in
      * {@code keys} with that identity becomes a candidate, in list order, so a main and a backup key for one
-     * device identity are both tried.
+     * device identity are both tried. The keys are indexed by identity once, here: a selection costs one map
+     * lookup per offered identity, whatever the number of keys.
+     *
+     * @throws IllegalArgumentException when {@code keys} is empty
      */
     static PskSelector fromKeys(List<ExternalPsk> keys) {
-        List<ExternalPsk> copy = List.copyOf(keys);
-        if (copy.isEmpty()) {
-            throw new IllegalArgumentException("at least one PSK is needed");
-        }
-        return request -> {
-            for (ExternalPsk key : copy) {
-                for (OfferedPsk offered : request.offeredPsks()) {
-                    if (key.hasIdentity(offered.identityBytes())) {
-                        return CompletableFuture.completedFuture(PskSelection.of(offered, candidatesFor(copy, offered)));
-                    }
-                }
-            }
-            return CompletableFuture.completedFuture(PskSelection.none());
-        };
+        return new FixedKeySelector(keys);
+    }
+
+    /**
+     * Chooses keys from {@code store}: every identity of a ClientHello in one store request
+     * ({@link PskStore#lookup}), the first identity in the client's wire order that the store knows wins, with the
+     * store's candidates for it (main key first, then backup). When a handshake completes with a backup key the
+     * store is told ({@link PskStore#authenticated}), so that a {@link io.tlspsk.handler.store.RotatingPskStore}
+     * promotes it. The returned selector counts promotions and their failures.
+     */
+    static StoreSelector fromStore(PskStore store) {
+        return new StoreSelector(store);
     }
 
     /**
      * Looks identities up one at a time, in the client's wire order, with an asynchronous {@code lookup} (for
      * example a key service). The first identity for which the lookup returns a non-empty list is chosen, with
-     * that list as its candidate keys (main key first, then backup).
+     * that list as its candidate keys (main key first, then backup). A ClientHello offering several identities makes
+     * several lookups, one after the other: {@link #fromStore} asks once for all of them.
      */
     static PskSelector byIdentity(Function<OfferedPsk, CompletionStage<List<ExternalPsk>>> lookup) {
         Objects.requireNonNull(lookup, "lookup");
@@ -74,16 +92,6 @@ public interface PskSelector {
             });
             return result;
         };
-    }
-
-    private static List<ExternalPsk> candidatesFor(List<ExternalPsk> keys, OfferedPsk offered) {
-        List<ExternalPsk> out = new ArrayList<>(2);
-        for (ExternalPsk k : keys) {
-            if (k.hasIdentity(offered.identityBytes())) {
-                out.add(k);
-            }
-        }
-        return out;
     }
 
     private static CompletionStage<PskSelection> lookupFrom(

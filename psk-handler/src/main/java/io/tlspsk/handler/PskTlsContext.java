@@ -7,6 +7,7 @@ import io.tlspsk.codec.crypto.CryptoBackend;
 import io.tlspsk.codec.crypto.HashAlgorithm;
 import io.tlspsk.codec.crypto.NamedGroup;
 import io.tlspsk.codec.handshake.ClientHello;
+import io.tlspsk.handler.store.LiveChannelRegistry;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -89,6 +90,8 @@ public final class PskTlsContext {
     final int maxPendingLookups;
     final int maxConsecutiveKeyUpdates;
     final int maxRecordsWithoutProgress;
+    /** Server: where completed handshakes register their channel for revocation; {@code null} (the default): nowhere. */
+    final LiveChannelRegistry liveChannels;
     /** Server: identities this entity offers as a client (Selfie protection); wrapped copies, compared by content. */
     private final Set<ByteBuffer> rejectedIdentities;
     /** Server: one decoy key per hash, indexed by {@link HashAlgorithm#ordinal()} (see {@link #decoyKey}). */
@@ -145,6 +148,7 @@ public final class PskTlsContext {
         this.maxBytesHeldDuringLookup = b.maxBytesHeldDuringLookup;
         this.maxConsecutiveKeyUpdates = b.maxConsecutiveKeyUpdates;
         this.maxRecordsWithoutProgress = b.maxRecordsWithoutProgress;
+        this.liveChannels = client ? null : b.liveChannels;
         this.rejectedIdentities = Set.copyOf(rejectedIdentities);
         this.decoyKeys = client ? null : newDecoyKeys();
     }
@@ -431,6 +435,7 @@ public final class PskTlsContext {
         private int maxConsecutiveKeyUpdates = DEFAULT_MAX_CONSECUTIVE_KEY_UPDATES;
         private int maxRecordsWithoutProgress = DEFAULT_MAX_RECORDS_WITHOUT_PROGRESS;
         private final Set<ByteBuffer> rejectedIdentities = new HashSet<>();
+        private LiveChannelRegistry liveChannels;
 
         private Builder(boolean client, boolean dual) {
             this.client = client;
@@ -700,6 +705,19 @@ public final class PskTlsContext {
          */
         public Builder maxPendingLookups(int count) {
             this.maxPendingLookups = count;
+            return this;
+        }
+
+        /**
+         * Server: registers each connection whose handshake completes in {@code registry} under its PSK identity, until
+         * it closes, so that revoking the identity in a store the registry listens to closes it (see
+         * {@link LiveChannelRegistry}). Off by default, and then costs nothing.
+         */
+        public Builder liveChannels(LiveChannelRegistry registry) {
+            if (client) {
+                throw new IllegalStateException("liveChannels is for servers");
+            }
+            this.liveChannels = Objects.requireNonNull(registry, "registry");
             return this;
         }
 

@@ -15,6 +15,7 @@ public final class PskTlsSession {
     static final AttributeKey<PskTlsSession> ATTRIBUTE = AttributeKey.valueOf(PskTlsSession.class, "session");
 
     private final byte[] identity;
+    private final String keyLabel;
     private final String protocol;
     private final CipherSuite cipherSuite;
     private final PskKeyExchangeMode keyExchangeMode;
@@ -22,9 +23,11 @@ public final class PskTlsSession {
     private final String applicationProtocol;
     private final String serverName;
 
-    PskTlsSession(byte[] identity, String protocol, CipherSuite cipherSuite, PskKeyExchangeMode keyExchangeMode,
+    /** {@code key}: the PSK that verified (server) or that was offered and accepted (client). */
+    PskTlsSession(ExternalPsk key, String protocol, CipherSuite cipherSuite, PskKeyExchangeMode keyExchangeMode,
                   NamedGroup group, String applicationProtocol, String serverName) {
-        this.identity = identity;
+        this.identity = key.identity();
+        this.keyLabel = key.label();
         this.protocol = protocol;
         this.cipherSuite = cipherSuite;
         this.keyExchangeMode = keyExchangeMode;
@@ -46,6 +49,15 @@ public final class PskTlsSession {
     /** The negotiated PSK identity as UTF-8 text. */
     public String identityAsString() {
         return new String(identity, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The label of the key that authenticated this session ({@link ExternalPsk#label()}), or {@code null} for an
+     * unlabelled key. On a server whose selector offered several candidates for the identity (a device's main and
+     * backup key), this tells which one the client proved: the TLS 1.3 binder or the TLS 1.2 Finished that verified.
+     */
+    public String keyLabel() {
+        return keyLabel;
     }
 
     /** {@code TLSv1.3} or {@code TLSv1.2}. */
@@ -83,6 +95,7 @@ public final class PskTlsSession {
     @Override
     public String toString() {
         return protocol + " " + cipherSuite + " identity=" + identityAsString()
+                + (keyLabel != null ? " key=" + keyLabel : "")
                 + (keyExchangeMode != null ? " mode=" + keyExchangeMode.rfcName() : "")
                 + (group != null ? " group=" + group.tlsName() : "")
                 + (applicationProtocol != null ? " alpn=" + applicationProtocol : "")

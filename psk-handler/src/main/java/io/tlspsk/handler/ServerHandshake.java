@@ -40,6 +40,7 @@ final class ServerHandshake extends Tls13Handshake {
     private boolean compatibilityMode;
     private boolean changeCipherSpecSent;
     private ExternalPsk chosenKey;
+    private PskSelectionRequest selectionRequest; // for PskSelector.authenticated once the handshake completed
     private byte[] chosenIdentity;
     private String sessionServerName;
     private String sessionAlpn;
@@ -116,6 +117,7 @@ final class ServerHandshake extends Tls13Handshake {
         }
         PskSelectionRequest request = new PskSelectionRequest(offered, hello.serverName(),
                 handler.ctx().channel().remoteAddress());
+        selectionRequest = request;
         selectPsk(request, this::onSelection);
     }
 
@@ -530,8 +532,10 @@ final class ServerHandshake extends Tls13Handshake {
         verifyFinished(message, clientHandshakeSecret);
         readWith(clientApplicationSecret);
         clientApplicationSecret = null;
-        handler.complete(new PskTlsSession(chosenKey.identity(), "TLSv1.3", suite, mode,
-                mode == PskKeyExchangeMode.PSK_DHE_KE ? group : null, sessionAlpn, sessionServerName));
+        PskTlsSession session = new PskTlsSession(chosenKey, "TLSv1.3", suite, mode,
+                mode == PskKeyExchangeMode.PSK_DHE_KE ? group : null, sessionAlpn, sessionServerName);
+        handler.complete(session);
+        keyConfirmed(selectionRequest, chosenKey, session);
     }
 
     @Override

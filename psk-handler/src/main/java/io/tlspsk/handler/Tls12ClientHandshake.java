@@ -248,7 +248,7 @@ final class Tls12ClientHandshake extends Handshake {
     private void onFinished(ByteBuf message) throws TlsAlertException {
         Tls12Messages.checkFinished(prf.verifyData(masterSecret, false, transcript.currentHash()),
                 Tls12Messages.parseFinished(body(message)));
-        handler.complete(new PskTlsSession(chosen.identity(), TlsVersion.TLS_1_2.javaName(), suite, null,
+        handler.complete(new PskTlsSession(chosen, TlsVersion.TLS_1_2.javaName(), suite, null,
                 suite.keyExchange() == KeyExchange.PSK ? null : group, alpn, config.serverName));
     }
 

@@ -51,6 +51,7 @@ final class Tls12ServerHandshake extends Handshake {
     private byte[] otherSecret;
     private byte[] sessionHash;
     private List<ExternalPsk> candidates;
+    private PskSelectionRequest selectionRequest; // for PskSelector.authenticated once the handshake completed
     private final List<byte[]> masterSecrets = new ArrayList<>(2);
     private final List<Tls12KeyBlock> keyBlocks = new ArrayList<>(2);
     private RecordProtection readProtection;
@@ -246,8 +247,8 @@ final class Tls12ServerHandshake extends Handshake {
         sessionHash = transcript.currentHash(); // RFC 7627 section 3: through ClientKeyExchange
         phase = Phase.SELECTING;
         OfferedPsk offered = new OfferedPsk(0, identity);
-        selectPsk(new PskSelectionRequest(List.of(offered), serverName, handler.ctx().channel().remoteAddress()),
-                this::onSelection);
+        selectionRequest = new PskSelectionRequest(List.of(offered), serverName, handler.ctx().channel().remoteAddress());
+        selectPsk(selectionRequest, this::onSelection);
     }
 
     private void onSelection(PskSelection selection, Throwable failure) throws TlsAlertException {
@@ -321,8 +322,10 @@ final class Tls12ServerHandshake extends Handshake {
         handler.sendHandshakeMessage(Tls12Messages.encodeFinished(handler.ctx().alloc(),
                 prf.verifyData(master, false, transcript.currentHash())));
         handler.flush();
-        handler.complete(new PskTlsSession(key.identity(), TlsVersion.TLS_1_2.javaName(), suite, null,
-                suite.keyExchange() == KeyExchange.PSK ? null : group, alpn, serverName));
+        PskTlsSession session = new PskTlsSession(key, TlsVersion.TLS_1_2.javaName(), suite, null,
+                suite.keyExchange() == KeyExchange.PSK ? null : group, alpn, serverName);
+        handler.complete(session);
+        keyConfirmed(selectionRequest, key, session);
     }
 
     /**
