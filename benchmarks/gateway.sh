@@ -61,7 +61,7 @@ case $MODE in
   profile) LIMIT=15m ;;
   *) LIMIT=4h ;;
 esac
-LOAD_JVM=(-Xms3g -Xmx3g -Dio.netty.leakDetection.level=disabled)
+LOAD_JVM=(-Xms3g -Xmx3g -Dio.netty.leakDetection.level=disabled -Dio.tlspsk.crypto.accp=false)
 
 if [[ $MODE == profile ]]; then
   PROFILE=benchmarks/target/gateway-profile

@@ -266,15 +266,23 @@ public final class GatewayBenchmark {
         Profiler profiler = config.profileDir == null ? null
                 : new Profiler(jcmd(), server.pid(), config.profileDir, config.asyncProfiler, "server-"
                         + load.stack().id());
-        if (profiler != null) {
-            profiler.start();
-        }
-        Map<String, Object> before = server.command("STATS", SERVER_COMMAND_TIMEOUT_MILLIS);
-        LoadGenerator.Outcome o = load.churn(config.churnConcurrency, config.churnConnections, config.churnSeconds,
-                size);
-        Map<String, Object> after = waitQuiet(server);
-        if (profiler != null) {
-            profiler.stop();
+        // Profiled, the measured phase runs once under each profiler; the figures are the last phase's.
+        List<String> kinds = profiler == null ? Collections.singletonList(null) : profiler.kinds();
+        Map<String, Object> before = null;
+        Map<String, Object> after = null;
+        LoadGenerator.Outcome o = null;
+        for (String kind : kinds) {
+            if (kind != null) {
+                profiler.start(kind);
+            }
+            before = server.command("STATS", SERVER_COMMAND_TIMEOUT_MILLIS);
+            o = load.churn(config.churnConcurrency, config.churnConnections, config.churnSeconds, size);
+            after = waitQuiet(server);
+            if (kind != null) {
+                profiler.stop(kind);
+                out.printf(Locale.ROOT, "   profiled with %s: %s%n", kind, perOp(Map.of("server", delta(before,
+                        after)), o.completed));
+            }
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("warmupConnections", warm.completed);

@@ -81,9 +81,9 @@ final class GatewayConfig {
                 c.rounds = 1;
                 c.churnConcurrency = 8;
                 c.churnWarmupSeconds = 5;
-                c.churnWarmupConnections = 30;
+                c.churnWarmupConnections = 20;
                 c.churnSeconds = 10;
-                c.churnConnections = 150;
+                c.churnConnections = 100;
                 c.steadyConnections = List.of(40);
                 c.messageSizes = List.of(64);
                 c.messageRate = 400;

@@ -7,9 +7,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Records a phase of a running server JVM from outside, by jcmd: JFR (JFR.start / JFR.stop, the "profile"
- * settings: execution samples every 10 ms and allocation samples) and, when its library is given, async-profiler
- * (loaded with JVMTI.agent_load, CPU time sampled by the kernel's interval timer every millisecond, one stack
- * list per thread, written as collapsed stacks). Each jcmd is bounded.
+ * settings: execution samples every 10 ms and allocation samples) or async-profiler (loaded with
+ * JVMTI.agent_load, CPU time sampled by the kernel's interval timer every millisecond, one stack list per thread,
+ * written as collapsed stacks). One at a time: JFR's thread sampler shows up in async-profiler's samples (its
+ * signal handler) when both run. Each jcmd is bounded.
  */
 final class Profiler {
 
@@ -29,19 +30,27 @@ final class Profiler {
         this.name = name;
     }
 
-    void start() throws Exception {
-        run("JFR.start", "name=gateway", "settings=profile");
-        if (asyncProfiler != null) {
-            run("JVMTI.agent_load", asyncProfiler.toString(), "start,event=itimer,interval=1ms,threads");
+    /** The profilers to run, one measured phase each: each perturbs the other's samples when run together. */
+    List<String> kinds() {
+        return asyncProfiler == null ? List.of("jfr") : List.of("async-profiler", "jfr");
+    }
+
+    void start(String kind) throws Exception {
+        if (kind.equals("jfr")) {
+            run("JFR.start", "name=gateway", "settings=profile");
+        } else {
+            // Quoted: jcmd would take "event=itimer" for an option of its own.
+            run("JVMTI.agent_load", asyncProfiler.toString(), "\"start,event=itimer,interval=1ms,threads\"");
         }
     }
 
-    void stop() throws Exception {
-        if (asyncProfiler != null) {
+    void stop(String kind) throws Exception {
+        if (kind.equals("jfr")) {
+            run("JFR.stop", "name=gateway", "filename=" + dir.resolve(name + ".jfr"));
+        } else {
             run("JVMTI.agent_load", asyncProfiler.toString(),
-                    "stop,collapsed,file=" + dir.resolve(name + ".collapsed"));
+                    "\"stop,collapsed,file=" + dir.resolve(name + ".collapsed") + "\"");
         }
-        run("JFR.stop", "name=gateway", "filename=" + dir.resolve(name + ".jfr"));
     }
 
     private void run(String... command) throws Exception {
