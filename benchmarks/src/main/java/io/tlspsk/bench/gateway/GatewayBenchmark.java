@@ -366,6 +366,10 @@ public final class GatewayBenchmark {
                 + "%s B after data, %s B after an idle event%n", fleet.established(), n,
                 perConnection(m, "handshaken", "heapUsed"), perConnection(m, "afterData", "heapUsed"),
                 perConnection(m, "afterIdleEvent", "heapUsed"));
+        if (fleet.established() < n) {
+            out.println("   WARNING: the idle workload held " + fleet.established() + " of " + n + " connections; "
+                    + "failures: " + fleet.out.failures);
+        }
         return m;
     }
 

@@ -284,7 +284,18 @@ public final class GatewayReport {
                         .append(" failed:** ").append(r.get("error")).append("\n");
             }
         }
-        if (runs.stream().anyMatch(r -> r.get("error") != null)) {
+        boolean any = false;
+        for (Map<String, Object> r : runs) {
+            Map<String, Object> idle = map(r.get("idle"));
+            if (idle != null && num(idle.get("established")) < num(idle.get("attempted"))) {
+                md.append("- **").append(r.get("stack")).append(", round ").append(fmtInt(r.get("round")))
+                        .append(": the idle workload held ").append(fmtInt(idle.get("established"))).append(" of ")
+                        .append(fmtInt(idle.get("attempted"))).append(" connections;** failures: ")
+                        .append(idle.get("failures")).append("\n");
+                any = true;
+            }
+        }
+        if (any || runs.stream().anyMatch(r -> r.get("error") != null)) {
             md.append('\n');
         }
     }
@@ -318,8 +329,8 @@ public final class GatewayReport {
                     .append(" | ").append(pct(byRound(s, churnShare("jitCpuNanos")))).append(", ")
                     .append(pct(byRound(s, churnShare("gcCpuNanos")))).append(" | ").append(pct(busy)).append(" | ")
                     .append(s == GatewayStack.REFERENCE ? "1.00x" : ratioCell(loop, ours)).append(" |\n");
-            rate.bar("", s.label(), med(perSecond), min(perSecond), max(perSecond));
-            cpu.bar("", s.label(), med(loop), min(loop), max(loop));
+            rate.bar("", s.shortLabel(), med(perSecond), min(perSecond), max(perSecond));
+            cpu.bar("", s.shortLabel(), med(loop), min(loop), max(loop));
         }
         md.append('\n');
         chart(rate, "churn-rate", "connections per second in the churn workload");
@@ -355,7 +366,7 @@ public final class GatewayReport {
                 }
                 md.append(" |");
                 if (w.size == 256 || ws.stream().noneMatch(x -> x.size == 256)) {
-                    chart.bar(w.label(rate), s.label(), med(v), min(v), max(v));
+                    chart.bar(w.label(rate), s.shortLabel(), med(v), min(v), max(v));
                 }
             }
             md.append('\n');
@@ -382,7 +393,7 @@ public final class GatewayReport {
     private void header(String first) {
         md.append("| ").append(first).append(" |");
         for (GatewayStack s : stacks) {
-            md.append(' ').append(s.label()).append(" |");
+            md.append(' ').append(s.shortLabel()).append(" |");
         }
         md.append("\n|---|");
         for (int i = 0; i < stacks.size(); i++) {
@@ -424,8 +435,8 @@ public final class GatewayReport {
                     .append(s == GatewayStack.PLAIN ? "" : median(difference(data, plainData))).append(" | ")
                     .append(String.format(Locale.ROOT, "%.1f", (med(data) + Math.max(0, med(rss))) * DEVICES / 1e9))
                     .append(" |\n");
-            chart.bar("after the handshake", s.label(), med(hs), min(hs), max(hs));
-            chart.bar("after one message each way", s.label(), med(data), min(data), max(data));
+            chart.bar("after the handshake", s.shortLabel(), med(hs), min(hs), max(hs));
+            chart.bar("after one message each way", s.shortLabel(), med(data), min(data), max(data));
         }
         md.append('\n');
         chart(chart, "idle-heap", "server heap per idle connection");

@@ -10,25 +10,29 @@ import java.util.stream.Collectors;
  * x25519 (their engines' first group).
  */
 public enum GatewayStack {
-    OURS_PSK_KE("ours_psk_ke", "ours, TLS 1.3 psk_ke", "TLSv1.3 TLS_AES_128_GCM_SHA256 psk_ke"),
-    OURS_PSK_DHE_KE("ours_psk_dhe_ke", "ours, TLS 1.3 psk_dhe_ke x25519",
+    OURS_PSK_KE("ours_psk_ke", "ours, TLS 1.3 psk_ke", "ours psk_ke", "TLSv1.3 TLS_AES_128_GCM_SHA256 psk_ke"),
+    OURS_PSK_DHE_KE("ours_psk_dhe_ke", "ours, TLS 1.3 psk_dhe_ke x25519", "ours psk_dhe_ke",
             "TLSv1.3 TLS_AES_128_GCM_SHA256 psk_dhe_ke x25519"),
-    OURS_TLS12_PSK("ours_tls12_psk", "ours, TLS 1.2 PSK_WITH_AES_128_GCM_SHA256",
+    OURS_TLS12_PSK("ours_tls12_psk", "ours, TLS 1.2 PSK_WITH_AES_128_GCM_SHA256", "ours TLS 1.2 PSK",
             "TLSv1.2 TLS_PSK_WITH_AES_128_GCM_SHA256"),
-    SSL_OPENSSL("ssl_openssl", "SslHandler, OpenSSL engine (TLS 1.3, ECDSA cert)", "TLSv1.3 TLS_AES_128_GCM_SHA256"),
-    SSL_JDK("ssl_jdk", "SslHandler, JDK engine (TLS 1.3, ECDSA cert)", "TLSv1.3 TLS_AES_128_GCM_SHA256"),
-    PLAIN("plain", "plain TCP, no TLS (the floor)", "plaintext");
+    SSL_OPENSSL("ssl_openssl", "SslHandler, OpenSSL engine (TLS 1.3, ECDSA cert)", "SslHandler OpenSSL",
+            "TLSv1.3 TLS_AES_128_GCM_SHA256"),
+    SSL_JDK("ssl_jdk", "SslHandler, JDK engine (TLS 1.3, ECDSA cert)", "SslHandler JDK",
+            "TLSv1.3 TLS_AES_128_GCM_SHA256"),
+    PLAIN("plain", "plain TCP, no TLS (the floor)", "plain TCP", "plaintext");
 
     /** The stack every ratio is taken against. */
     public static final GatewayStack REFERENCE = OURS_PSK_KE;
 
     private final String id;
     private final String label;
+    private final String shortLabel;
     private final String expected;
 
-    GatewayStack(String id, String label, String expected) {
+    GatewayStack(String id, String label, String shortLabel, String expected) {
         this.id = id;
         this.label = label;
+        this.shortLabel = shortLabel;
         this.expected = expected;
     }
 
@@ -40,6 +44,11 @@ public enum GatewayStack {
     /** The name in reports. */
     public String label() {
         return label;
+    }
+
+    /** The name in charts and table headers. */
+    public String shortLabel() {
+        return shortLabel;
     }
 
     /** What a client of this stack must have negotiated (the start of {@link HandshakeEvent#negotiated()}). */

@@ -15,9 +15,9 @@ final class SvgBarChart {
 
     private static final String[] PALETTE = {"#1f5fa8", "#5b9bd5", "#9cc3e6", "#d9822b", "#8c8c8c", "#3c3c3c",
         "#6a9f3a", "#b04a5a"};
-    private static final int WIDTH = 760;
-    private static final int LABEL_WIDTH = 300;
-    private static final int BAR_AREA = 340;
+    private static final int WIDTH = 640;
+    private static final int LABEL_WIDTH = 170;
+    private static final int BAR_AREA = 390;
     private static final int BAR_HEIGHT = 16;
     private static final int GAP = 4;
     private static final int GROUP_GAP = 12;
