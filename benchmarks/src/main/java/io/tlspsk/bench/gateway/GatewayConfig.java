@@ -37,8 +37,9 @@ final class GatewayConfig {
 
     /** Connections opened a second at most, and handshaking at once at most, for the steady and idle fleets. */
     double openRate = 4_000;
-    int openPending = 256;
-    long handshakeTimeoutMillis = 20_000;
+    int openPending = 64;
+    /** The load generator's own bound on a connection's handshake, beyond the stacks' 30 s timeout. */
+    long handshakeTimeoutMillis = 40_000;
 
     /** CPUs for the server JVM ({@code taskset -c}); null: not pinned. */
     String serverCpus;

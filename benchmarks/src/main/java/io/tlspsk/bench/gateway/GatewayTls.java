@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.util.ReferenceCountUtil;
 import io.tlspsk.codec.CipherSuite;
@@ -15,6 +16,7 @@ import io.tlspsk.handler.PskKeyExchangeMode;
 import io.tlspsk.handler.PskTlsContext;
 import io.tlspsk.handler.TlsVersion;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import javax.net.ssl.SSLException;
 
@@ -23,6 +25,12 @@ import javax.net.ssl.SSLException;
  * Ours is made only through the public API ({@code PskTlsContext.forServer/forClient}, {@code newHandler}).
  */
 abstract class GatewayTls implements AutoCloseable {
+
+    /**
+     * Every stack's handshake timeout, both sides. Longer than a gateway's usual 10 s: on a machine shared with
+     * other work a slow stack's queue of handshakes must not turn into timeouts that end the measurement.
+     */
+    static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(30);
 
     /** The one PSK of the benchmark device: identity "bench-device", 32 fixed bytes, SHA-256. */
     static final String PSK_IDENTITY = "bench-device";
@@ -65,6 +73,7 @@ abstract class GatewayTls implements AutoCloseable {
                         .keyExchangeModes(PskKeyExchangeMode.PSK_DHE_KE, PskKeyExchangeMode.PSK_KE)
                         .cipherSuites(CipherSuite.TLS_AES_128_GCM_SHA256, CipherSuite.TLS_PSK_WITH_AES_128_GCM_SHA256)
                         .groups(NamedGroup.X25519)
+                        .handshakeTimeout(HANDSHAKE_TIMEOUT)
                         .build());
         }
     }
@@ -97,6 +106,7 @@ abstract class GatewayTls implements AutoCloseable {
                 return new Ours(PskTlsContext.forClient().addPsk(psk())
                         .protocols(TlsVersion.TLS_1_2)
                         .cipherSuites(CipherSuite.TLS_PSK_WITH_AES_128_GCM_SHA256)
+                        .handshakeTimeout(HANDSHAKE_TIMEOUT)
                         .build());
             default:
                 throw new IllegalArgumentException(stack.id());
@@ -108,7 +118,8 @@ abstract class GatewayTls implements AutoCloseable {
                 .protocols(TlsVersion.TLS_1_3)
                 .keyExchangeModes(mode)
                 .cipherSuites(CipherSuite.TLS_AES_128_GCM_SHA256)
-                .groups(NamedGroup.X25519);
+                .groups(NamedGroup.X25519)
+                .handshakeTimeout(HANDSHAKE_TIMEOUT);
     }
 
     private static ExternalPsk psk() {
@@ -152,7 +163,9 @@ abstract class GatewayTls implements AutoCloseable {
 
         @Override
         void install(Channel ch) {
-            ch.pipeline().addLast(context.newHandler(ch.alloc()));
+            SslHandler h = context.newHandler(ch.alloc());
+            h.setHandshakeTimeoutMillis(HANDSHAKE_TIMEOUT.toMillis());
+            ch.pipeline().addLast(h);
         }
 
         @Override

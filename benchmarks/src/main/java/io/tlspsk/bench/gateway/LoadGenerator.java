@@ -242,8 +242,17 @@ final class LoadGenerator implements AutoCloseable {
     Fleet open(int n, int maxPending, double perSecond) throws Exception {
         Fleet f = new Fleet(n, maxPending, perSecond);
         loop.execute(f::pump);
-        long bound = (long) (n / perSecond * 1000) + handshakeTimeoutMillis + PHASE_GRACE_MILLIS;
-        await(f.opened, Math.max(bound, n * 10L + PHASE_GRACE_MILLIS), "opening " + n + " connections");
+        // Bounded by progress: a slow stack on a busy machine may take long, but one that stops handshaking fails.
+        long stall = handshakeTimeoutMillis + PHASE_GRACE_MILLIS;
+        while (!f.opened.isDone()) {
+            Thread.sleep(100);
+            long idle = (System.nanoTime() - f.lastProgress) / 1_000_000;
+            if (idle > stall) {
+                throw new IllegalStateException("opening " + n + " connections: no handshake ended for " + idle
+                        + " ms (" + f.established() + " established)");
+            }
+        }
+        await(f.opened, 0, "opening " + n + " connections");
         return f;
     }
 
@@ -317,6 +326,8 @@ final class LoadGenerator implements AutoCloseable {
         final int maxPending;
         final double perSecond;
         long start = -1;
+        /** When a connection attempt last ended or handshook (read by the waiting thread). */
+        volatile long lastProgress = System.nanoTime();
         int pending;
         int live;
         /** Connections that ended after their handshake without being asked to (the server dropped them). */
@@ -362,6 +373,7 @@ final class LoadGenerator implements AutoCloseable {
 
         @Override
         public void established(LoadConnection c) {
+            lastProgress = System.nanoTime();
             connections.add(c);
             pending--;
             pump();
@@ -386,6 +398,7 @@ final class LoadGenerator implements AutoCloseable {
                     out.fail("dropped later: " + failure);
                 }
             } else {
+                lastProgress = System.nanoTime();
                 pending--;
                 out.fail(failure == null ? "closed before its handshake" : failure);
                 pump();
