@@ -2,9 +2,9 @@
 # The gateway benchmark over real loopback sockets: writes benchmarks/results/gateway-MODE.json, and from it
 # benchmarks/results/gateway.md and its SVG charts.
 #
-#   benchmarks/gateway.sh --quick    2 rounds, 1,000 steady connections, 256-byte messages, 10,000 idle (about 15 min)
+#   benchmarks/gateway.sh --quick    2 rounds, 1,000 steady connections, 256-byte messages, 10,000 idle (8 minutes)
 #   benchmarks/gateway.sh            3 rounds, 1,000 and 10,000 steady connections, 64/256/1,024-byte messages,
-#                                    100,000 idle (or as many as the open-file limit allows), about 75 minutes
+#                                    100,000 idle (or as many as the open-file limit allows), about 75 minutes (estimated)
 #   benchmarks/gateway.sh --profile  ours psk_ke churn only, the measured phase of its server recorded with JFR (and
 #                                    async-profiler, from Maven Central, when it can be had); summaries of both in
 #                                    benchmarks/target/gateway-profile/

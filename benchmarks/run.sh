@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the benchmarks and writes benchmarks/results/latest.md.
 #
-#   benchmarks/run.sh            full run (FULL_MINUTES minutes on 2 cores)
-#   benchmarks/run.sh --quick    fewer stacks, rounds and iterations (under 10 minutes), every target still printed
+#   benchmarks/run.sh            full run (about an hour on 2 cores, estimated)
+#   benchmarks/run.sh --quick    fewer stacks, rounds and iterations (7.5 minutes), every target still printed
 #
 # Builds the project, runs the JMH jar on the default java (JDK 17) and on JDK 25 when it is installed, the stacks
 # of each comparison interleaved in rounds (see compare below), runs RetainedHeap on the default java, then

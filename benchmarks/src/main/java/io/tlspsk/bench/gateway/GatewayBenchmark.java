@@ -392,8 +392,9 @@ public final class GatewayBenchmark {
         if (ops == 0) {
             return "-";
         }
-        return String.format(Locale.ROOT, "event loop %.1f us/op, process %.1f us/op, loop busy %.0f %%",
-                ((Number) s.get("loopCpuNanos")).doubleValue() / ops / 1e3,
+        return String.format(Locale.ROOT, "event loop %.1f us/op (%,.0f B allocated/op), process %.1f us/op, "
+                + "loop busy %.0f %%", ((Number) s.get("loopCpuNanos")).doubleValue() / ops / 1e3,
+                ((Number) s.get("loopAllocatedBytes")).doubleValue() / ops,
                 ((Number) s.get("processCpuNanos")).doubleValue() / ops / 1e3,
                 100 * ((Number) s.get("loopCpuNanos")).doubleValue() / ((Number) s.get("wallNanos")).doubleValue());
     }

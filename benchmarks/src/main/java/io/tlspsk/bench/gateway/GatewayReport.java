@@ -362,7 +362,8 @@ public final class GatewayReport {
                 TreeMap<Integer, Double> v = byRound(s, steady(w, "loopCpuNanos"));
                 md.append(' ').append(median(v));
                 if (s != GatewayStack.REFERENCE && !v.isEmpty() && !ours.isEmpty()) {
-                    md.append(" (").append(ratioCell(v, ours)).append(')');
+                    // "0.99x; 0.77–1.21": the ratio and its spread in one pair of parentheses
+                    md.append(" (").append(ratioCell(v, ours).replace(" (", "; ").replace(")", "")).append(')');
                 }
                 md.append(" |");
                 if (w.size == 256 || ws.stream().noneMatch(x -> x.size == 256)) {

@@ -21,7 +21,6 @@ import io.tlspsk.bench.RetainedHeap;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -59,7 +58,9 @@ public final class GatewayServer {
     private final EventLoopGroup group;
     private final Channel listener;
     private final Counters counters = new Counters();
-    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    /** HotSpot's ThreadMXBean: CPU time and bytes allocated of the calling thread. */
+    private final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     private GatewayServer(GatewayStack stack, CertificateFiles cert, String bind, int port) throws Exception {
         if (!Epoll.isAvailable()) {
@@ -149,11 +150,12 @@ public final class GatewayServer {
 
     private String stats() throws Exception {
         // Counters and the loop's own CPU clock are read on the loop thread, between two events.
-        Snapshot s = group.next().submit(() -> new Snapshot(counters, threads.getCurrentThreadCpuTime()))
-                .get(10, TimeUnit.SECONDS);
+        Snapshot s = group.next().submit(() -> new Snapshot(counters, threads.getCurrentThreadCpuTime(),
+                threads.getCurrentThreadAllocatedBytes())).get(10, TimeUnit.SECONDS);
         StringBuilder b = new StringBuilder("{");
         b.append("\"wallNanos\":").append(System.nanoTime())
                 .append(",\"loopCpuNanos\":").append(s.loopCpuNanos)
+                .append(",\"loopAllocatedBytes\":").append(s.loopAllocatedBytes)
                 .append(",\"processCpuNanos\":").append(ProcStats.processCpuNanos());
         // The same split by kind of thread from /proc (10 ms ticks): loop, jit, gc, other -> "jitCpuNanos"...;
         // the loop's own figure from /proc is "procLoopCpuNanos", beside the exact one above.
@@ -203,6 +205,7 @@ public final class GatewayServer {
 
     private static final class Snapshot {
         final long loopCpuNanos;
+        final long loopAllocatedBytes;
         final long accepted;
         final long closed;
         final long open;
@@ -212,8 +215,9 @@ public final class GatewayServer {
         final long bytes;
         final long errors;
 
-        Snapshot(Counters c, long loopCpuNanos) {
+        Snapshot(Counters c, long loopCpuNanos, long loopAllocatedBytes) {
             this.loopCpuNanos = loopCpuNanos;
+            this.loopAllocatedBytes = loopAllocatedBytes;
             accepted = c.accepted;
             closed = c.closed;
             open = c.channels.size();
