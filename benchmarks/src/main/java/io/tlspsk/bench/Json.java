@@ -6,8 +6,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** Just enough JSON for JMH's result files and RetainedHeap's: parse to Map/List/Double/String/Boolean/null. */
-final class Json {
+/**
+ * Just enough JSON for JMH's result files, RetainedHeap's and the gateway benchmark's: parse to
+ * Map/List/Double/String/Boolean/null, and write the same.
+ */
+public final class Json {
 
     private final String s;
     private int i;
@@ -16,7 +19,7 @@ final class Json {
         this.s = s;
     }
 
-    static Object parse(String text) {
+    public static Object parse(String text) {
         Json j = new Json(text);
         j.ws();
         Object v = j.value();
@@ -27,7 +30,7 @@ final class Json {
         return v;
     }
 
-    static String quote(String v) {
+    public static String quote(String v) {
         if (v == null) {
             return "null";
         }
@@ -50,7 +53,47 @@ final class Json {
         return b.append('"').toString();
     }
 
-    static String number(double v) {
+    /**
+     * Writes maps (keys in their iteration order), lists, numbers (integers without a fraction), strings,
+     * booleans and null as JSON, one object member or array element a line below the top level.
+     */
+    public static String write(Object value) {
+        StringBuilder b = new StringBuilder();
+        write(b, value, 0);
+        return b.append('\n').toString();
+    }
+
+    private static void write(StringBuilder b, Object v, int depth) {
+        String sep = depth == 0 ? "\n  " : "";
+        if (v instanceof Map) {
+            b.append('{');
+            int i = 0;
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+                b.append(i++ == 0 ? "" : ",").append(sep).append(quote(String.valueOf(e.getKey()))).append(':');
+                write(b, e.getValue(), depth + 1);
+            }
+            b.append(depth == 0 && i > 0 ? "\n" : "").append('}');
+        } else if (v instanceof List) {
+            b.append('[');
+            int i = 0;
+            for (Object o : (List<?>) v) {
+                b.append(i++ == 0 ? "" : ",").append(depth <= 1 ? "\n" + "  ".repeat(depth + 1) : "");
+                write(b, o, depth + 1);
+            }
+            b.append(']');
+        } else if (v instanceof Integer || v instanceof Long) {
+            b.append(v);
+        } else if (v instanceof Number) {
+            double d = ((Number) v).doubleValue();
+            b.append(d == Math.rint(d) && Math.abs(d) < 1e15 ? String.valueOf((long) d) : number(d));
+        } else if (v instanceof Boolean) {
+            b.append(v);
+        } else {
+            b.append(v == null ? "null" : quote(String.valueOf(v)));
+        }
+    }
+
+    public static String number(double v) {
         return Double.isNaN(v) || Double.isInfinite(v) ? "null" : String.format(Locale.ROOT, "%.3f", v);
     }
 

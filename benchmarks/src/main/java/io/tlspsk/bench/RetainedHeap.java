@@ -281,7 +281,7 @@ public final class RetainedHeap {
         channels.clear();
     }
 
-    static long usedHeapAfterGc() throws InterruptedException {
+    public static long usedHeapAfterGc() throws InterruptedException {
         long used = Long.MAX_VALUE;
         for (int i = 0; i < 3; i++) {
             System.gc();

@@ -14,10 +14,10 @@ import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** An ECDSA P-256 key and a self-signed certificate for it, made in-process once (with the JDK's provider). */
-final class SelfSignedEcdsa {
+public final class SelfSignedEcdsa {
 
-    final PrivateKey privateKey;
-    final X509Certificate certificate;
+    public final PrivateKey privateKey;
+    public final X509Certificate certificate;
 
     private SelfSignedEcdsa(PrivateKey privateKey, X509Certificate certificate) {
         this.privateKey = privateKey;
@@ -26,7 +26,7 @@ final class SelfSignedEcdsa {
 
     private static SelfSignedEcdsa instance;
 
-    static synchronized SelfSignedEcdsa get() {
+    public static synchronized SelfSignedEcdsa get() {
         if (instance == null) {
             instance = generate();
         }
